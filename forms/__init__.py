@@ -1,0 +1,1 @@
+"""Participants' side: questionnaires as data, response sources, answers parsed to rows."""

@@ -1,0 +1,1 @@
+"""Staff's side: registry schemas, table stores (local .xlsx, Google Sheets), minimal diffs."""

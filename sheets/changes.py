@@ -1,0 +1,145 @@
+"""Position-free changes to registries and the diff that computes them.
+
+A change names a sheet, a row by its key and a column by its canonical name, never a position:
+staff sort, insert and delete rows while the job runs, so a store resolves positions only at
+the moment it writes. Both stores (local .xlsx and Google Sheets) share this module.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from sheets.schema import BY_NAME, Owner, SheetSchema
+
+
+@dataclass(frozen=True)
+class CellUpdate:
+    """Set one cell of an existing row."""
+
+    sheet: str
+    key: str
+    column: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class RowAppend:
+    """Add a row; ``values`` maps canonical column names to text and includes the key."""
+
+    sheet: str
+    values: tuple[tuple[str, str], ...]
+
+    @property
+    def key(self) -> str:
+        return dict(self.values)[BY_NAME[self.sheet].key]
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self.values)
+
+
+@dataclass
+class ChangeSet:
+    """Every cell the run would change, grouped by nothing: stores group by sheet."""
+
+    updates: list[CellUpdate] = field(default_factory=list)
+    appends: list[RowAppend] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.updates or self.appends)
+
+    def extend(self, other: ChangeSet) -> None:
+        self.updates.extend(other.updates)
+        self.appends.extend(other.appends)
+
+    def sheets(self) -> list[str]:
+        """Names of the sheets this change set touches, in first-touched order."""
+        seen: dict[str, None] = {}
+        for item in [*self.appends, *self.updates]:
+            seen.setdefault(item.sheet, None)
+        return list(seen)
+
+    def counts(self) -> dict[str, tuple[int, int]]:
+        """Sheet name -> (rows added, cells changed)."""
+        out: dict[str, tuple[int, int]] = {}
+        for a in self.appends:
+            n, m = out.get(a.sheet, (0, 0))
+            out[a.sheet] = (n + 1, m)
+        for u in self.updates:
+            n, m = out.get(u.sheet, (0, 0))
+            out[u.sheet] = (n, m + 1)
+        return out
+
+
+def cell_text(value: object) -> str:
+    """Normalise a cell value read from any store to the text the job compares and writes."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()
+        if len(text) > 10 and text.endswith("T00:00:00"):
+            return text[:10]
+        return text.replace("T", " ")
+    return str(value)
+
+
+def empty_frame(schema: SheetSchema) -> pd.DataFrame:
+    """A frame with the schema's columns and no rows, indexed by key."""
+    frame = pd.DataFrame({name: pd.Series([], dtype=object) for name in schema.names})
+    frame.index = pd.Index([], dtype=object, name=schema.key)
+    return frame
+
+
+def frame_from_records(schema: SheetSchema, records: Iterable[dict[str, str]]) -> pd.DataFrame:
+    """A frame from records keyed by canonical names; missing columns are empty text."""
+    rows = [{name: cell_text(r.get(name, "")) for name in schema.names} for r in records]
+    if not rows:
+        return empty_frame(schema)
+    frame = pd.DataFrame(rows, columns=schema.names, dtype=object)
+    frame.index = pd.Index(frame[schema.key].tolist(), dtype=object, name=schema.key)
+    return frame
+
+
+def diff_frames(
+    schema: SheetSchema,
+    before: pd.DataFrame,
+    after: pd.DataFrame,
+    allow: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset(),
+) -> ChangeSet:
+    """The changes that turn ``before`` into ``after`` under the ownership rules.
+
+    New keys become appends carrying every column (staff columns get their initial value).
+    For existing keys only job- and form-owned columns are compared; a staff-owned cell is
+    written only when ``allow`` names its (key, column). Rows missing from ``after`` stay.
+    """
+    changes = ChangeSet()
+    writable = [c.name for c in schema.columns if c.owner is not Owner.STAFF]
+    staff = [c.name for c in schema.columns if c.owner is Owner.STAFF]
+    before_rows = before.to_dict("index") if len(before) else {}
+    for key, row in after.to_dict("index").items():
+        key = cell_text(key)
+        old = before_rows.get(key)
+        if old is None:
+            values = tuple((name, cell_text(row.get(name, ""))) for name in schema.names)
+            values = tuple((n, key if n == schema.key else v) for n, v in values)
+            changes.appends.append(RowAppend(schema.name, values))
+            continue
+        for name in writable + [n for n in staff if (key, n) in allow]:
+            new_text, old_text = cell_text(row.get(name, "")), cell_text(old.get(name, ""))
+            if new_text != old_text:
+                changes.updates.append(CellUpdate(schema.name, key, name, old_text, new_text))
+    return changes

@@ -1,0 +1,216 @@
+"""The local store: every registry in one .xlsx workbook (openpyxl).
+
+Reads by header, writes only the cells that changed, by key and header; keeps staff columns,
+column and row order, formatting and every cell the job does not own. Saves atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from sheets.changes import ChangeSet
+from sheets.layout import grid_to_frame, place_changes
+from sheets.schema import REGISTRIES, Kind, Owner, SheetSchema
+from sheets.store import SchemaMismatch, Snapshot, StoreBusy, StoreError, WriteReport
+
+HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
+JOB_HEADER_FILL = PatternFill("solid", fgColor="EDEDED")
+STATUS_COLOURS = {
+    "выполнено": "C6EFCE",
+    "в работе": "FFEB9C",
+    "просрочено": "FFC7CE",
+    "утверждена": "C6EFCE",
+    "предложена": "FFEB9C",
+    "отклонена": "FFC7CE",
+    "открыто": "FFC7CE",
+}
+
+
+def lock_files(path: Path) -> list[Path]:
+    """Lock files that Excel and LibreOffice leave beside a workbook they have open."""
+    return [path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#")]
+
+
+class XlsxStore:
+    """Registries in a local workbook."""
+
+    backend = "local"
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+
+    # reading ---------------------------------------------------------------------------
+
+    def read_all(self) -> Snapshot:
+        """Read every registry sheet of the workbook (one open of the file)."""
+        wb = self._open(read_only=True)
+        try:
+            frames, warnings, problems = {}, [], []
+            for schema in REGISTRIES:
+                if schema.title not in wb.sheetnames:
+                    problems.append(f"в книге нет листа «{schema.title}»")
+                    continue
+                grid = [list(r) for r in wb[schema.title].iter_rows(values_only=True)]
+                try:
+                    frame, warn = grid_to_frame(schema, grid)
+                except SchemaMismatch as exc:
+                    problems.append(str(exc))
+                    continue
+                frames[schema.name] = frame
+                warnings += warn
+        finally:
+            wb.close()
+        if problems:
+            raise SchemaMismatch(f"{self.path.name}: " + "; ".join(problems))
+        return Snapshot(frames, warnings)
+
+    # writing ---------------------------------------------------------------------------
+
+    def write(self, changes: ChangeSet) -> WriteReport:
+        """Apply the changes and save the workbook atomically; nothing is saved on error."""
+        report = WriteReport()
+        if not changes:
+            return report
+        self._check_not_open()
+        wb = self._open(read_only=False)
+        by_name = {s.name: s for s in REGISTRIES}
+        planned = []
+        problems = []
+        for name in changes.sheets():
+            schema = by_name[name]
+            if schema.title not in wb.sheetnames:
+                problems.append(f"в книге нет листа «{schema.title}»")
+                continue
+            ws = wb[schema.title]
+            head = [c.value for c in ws[1]] if ws.max_row >= 1 else []
+            key_idx = next(
+                (i for i, v in enumerate(head, 1) if v == schema.header(schema.key)), None
+            )
+            keys = (
+                [ws.cell(r, key_idx).value for r in range(2, ws.max_row + 1)] if key_idx else []
+            )
+            try:
+                writes, skipped = place_changes(schema, head, keys, changes, _last_used_row(ws))
+            except SchemaMismatch as exc:
+                problems.append(str(exc))
+                continue
+            planned.append((schema, ws, writes))
+            report.skipped += skipped
+        if problems:
+            raise SchemaMismatch(f"{self.path.name}: " + "; ".join(problems) + "; ничего не записано")
+        for schema, ws, writes in planned:
+            for w in writes:
+                _set_text(ws.cell(w.row, w.col), w.text, schema.column(w.column).kind)
+            report.cells += len(writes)
+        report.rows = len(changes.appends)
+        self._save(wb)
+        return report
+
+    # creating --------------------------------------------------------------------------
+
+    def create(self) -> None:
+        """Create the workbook with every registry, or add the sheets an existing one lacks."""
+        if self.path.exists():
+            self._check_not_open()
+            wb = self._open(read_only=False)
+        else:
+            wb = Workbook()
+            wb.remove(wb.active)
+        for schema in REGISTRIES:
+            if schema.title in wb.sheetnames:
+                continue
+            _format_sheet(wb.create_sheet(schema.title), schema)
+        self._save(wb)
+
+    # plumbing --------------------------------------------------------------------------
+
+    def _check_not_open(self) -> None:
+        for lock in lock_files(self.path):
+            if lock.exists():
+                raise StoreBusy(
+                    f"книга {self.path.name} открыта в Excel или LibreOffice (есть файл {lock.name}); "
+                    "закройте ее и повторите запуск"
+                )
+
+    def _open(self, read_only: bool):
+        if not self.path.exists():
+            raise StoreError(
+                f"нет книги {self.path}; создайте ее командой «nastavnik init» или укажите путь в "
+                "nastavnik.toml (registry)"
+            )
+        try:
+            return load_workbook(self.path, read_only=read_only, data_only=False)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            raise StoreError(f"книга {self.path} повреждена или не является .xlsx: {exc}") from exc
+
+    def _save(self, wb: Workbook) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".nastavnik-", suffix=".xlsx", dir=self.path.parent)
+        os.close(fd)
+        try:
+            wb.save(tmp)
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise StoreError(f"не удалось сохранить книгу {self.path}: {exc}") from exc
+
+
+def _last_used_row(ws: Worksheet) -> int:
+    for row in range(ws.max_row, 1, -1):
+        if any(c.value not in (None, "") for c in ws[row]):
+            return row
+    return 1
+
+
+def _set_text(cell, text: str, kind: Kind) -> None:
+    """Write a value so it reads back as the same text; never as a formula."""
+    if kind is Kind.INT and text.lstrip("-").isdigit() and len(text) < 15:
+        cell.value = int(text)
+        return
+    cell.value = text if text != "" else None
+    if text:
+        cell.data_type = "s"  # a leading "=" stays text, as Sheets' RAW input does
+
+
+def _format_sheet(ws: Worksheet, schema: SheetSchema) -> None:
+    ws.append([c.header for c in schema.columns])
+    for idx, column in enumerate(schema.columns, start=1):
+        cell = ws.cell(1, idx)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        cell.fill = JOB_HEADER_FILL if column.owner is Owner.JOB else HEADER_FILL
+        letter = get_column_letter(idx)
+        ws.column_dimensions[letter].width = column.width
+        if column.kind is Kind.CHOICE and column.choices:
+            dv = DataValidation(
+                type="list",
+                formula1='"' + ",".join(column.choices) + '"',
+                allow_blank=True,
+                showErrorMessage=False,
+            )
+            dv.add(f"{letter}2:{letter}5000")
+            ws.add_data_validation(dv)
+            if column.name == "status" or column.name == "manual_status":
+                for value, colour in STATUS_COLOURS.items():
+                    if value in column.choices:
+                        ws.conditional_formatting.add(
+                            f"{letter}2:{letter}5000",
+                            FormulaRule(
+                                formula=[f'{letter}2="{value}"'],
+                                fill=PatternFill("solid", fgColor=colour, bgColor=colour),
+                            ),
+                        )
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(schema.columns))}1"
+    if schema.hidden:
+        ws.sheet_state = "hidden"

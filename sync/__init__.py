@@ -1,0 +1,1 @@
+"""The programme: config, the sync job, matching, roadmap rules, documents and the CLI."""
