@@ -237,6 +237,8 @@ MEETINGS = SheetSchema(
         _c("id", "ID", owner=J, width=10),
         _c("pair_id", "Пара", owner=J, width=10),
         _c("reporter_email", "Email автора", owner=F, width=28),
+        _c("reporter_id", "Автор", owner=J, width=12),
+        _c("mentee_name", "Наставляемый / группа", owner=F, width=28),
         _c("held_on", "Дата встречи", Kind.DATE, F, width=14),
         _c("kind", "Вид встречи", Kind.CHOICE, F, width=20),
         _c("topic", "Тема", owner=F, width=40),

@@ -1,0 +1,241 @@
+"""The programme's settings: ``nastavnik.toml``, found by --config, NASTAVNIK_CONFIG or ./."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from forms.questionnaires import QUESTIONNAIRES
+
+CONFIG_NAME = "nastavnik.toml"
+ENV_VAR = "NASTAVNIK_CONFIG"
+WEIGHT_NAMES = ("needs", "days", "format", "department", "experience", "preferred")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message is Russian and names file and setting."""
+
+
+@dataclass
+class MatchingConfig:
+    method: str = "optimal"
+    priority: str = "count"
+    cross_direction: bool = False
+    require_training: bool = False
+    weights: dict[str, int] = field(
+        default_factory=lambda: {
+            "needs": 8,
+            "days": 5,
+            "format": 4,
+            "department": 3,
+            "experience": 3,
+            "preferred": 6,
+        }
+    )
+
+
+@dataclass
+class GoogleConfig:
+    spreadsheet_id: str = ""
+    credentials: str = ""
+    auth: str = "service_account"  # or "oauth"
+    token: str = "token.json"
+    drive_folder_id: str = ""
+    form_ids: dict[str, str] = field(default_factory=dict)
+    templates: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Config:
+    """Everything a run needs to know, with paths resolved against the config's folder."""
+
+    path: Path
+    organisation: str = "МБУ ДО «ЦВР» НГО"
+    programme: str = "Программа наставничества"
+    director: str = ""
+    curator: str = ""
+    timezone: str = "Europe/Moscow"
+    start: date = date(2026, 9, 1)
+    end: date = date(2028, 6, 30)
+    roadmap_year_shift: int = 4
+    backend: str = "local"
+    registry: Path = Path("registry.xlsx")
+    forms_dir: Path = Path("forms")
+    out_dir: Path = Path("out")
+    form_files: dict[str, str] = field(default_factory=dict)
+    matching: MatchingConfig = field(default_factory=MatchingConfig)
+    google: GoogleConfig = field(default_factory=GoogleConfig)
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    @property
+    def lock_path(self) -> Path:
+        return self.root / ".nastavnik.lock"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def find_config(explicit: str | Path | None = None) -> Path:
+    """The config file: --config, then $NASTAVNIK_CONFIG, then ./nastavnik.toml."""
+    path = Path(explicit or os.environ.get(ENV_VAR) or CONFIG_NAME).expanduser()
+    return path / CONFIG_NAME if path.is_dir() else path
+
+
+def _date(value: object, where: str, path: Path) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ConfigError(f"{path}: [{where}] — нужна дата ГГГГ-ММ-ДД, указано «{value}»") from exc
+
+
+def load_config(path: Path) -> Config:
+    """Read and check ``nastavnik.toml``; every problem names the file and the setting."""
+    if not path.exists():
+        raise ConfigError(
+            f"не найден файл настроек {path}; создайте программу командой "
+            "«nastavnik init ПАПКА» или укажите --config"
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: ошибка в файле настроек: {exc}") from exc
+    root = path.resolve().parent
+    prog = data.get("programme", {})
+    back = data.get("backend", {})
+    cfg = Config(path=path.resolve())
+    cfg.organisation = prog.get("organisation", cfg.organisation)
+    cfg.programme = prog.get("name", cfg.programme)
+    cfg.director = prog.get("director", "")
+    cfg.curator = prog.get("curator", "")
+    cfg.timezone = prog.get("timezone", cfg.timezone)
+    try:
+        ZoneInfo(cfg.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"{path}: [programme] timezone — неизвестный часовой пояс «{cfg.timezone}»") from exc
+    cfg.start = _date(prog.get("start", cfg.start), "programme] start", path)
+    cfg.end = _date(prog.get("end", cfg.end), "programme] end", path)
+    if cfg.end <= cfg.start:
+        raise ConfigError(f"{path}: [programme] — дата окончания раньше даты начала")
+    cfg.roadmap_year_shift = int(prog.get("roadmap_year_shift", cfg.start.year - 2022))
+    cfg.backend = back.get("kind", "local")
+    if cfg.backend not in ("local", "google"):
+        raise ConfigError(f"{path}: [backend] kind — «local» или «google», указано «{cfg.backend}»")
+    cfg.registry = root / back.get("registry", "registry.xlsx")
+    cfg.forms_dir = root / back.get("forms_dir", "forms")
+    cfg.out_dir = root / back.get("out_dir", "out")
+    known = {f.code for f in QUESTIONNAIRES}
+    files = data.get("forms", {})
+    unknown = sorted(set(files) - known)
+    if unknown:
+        raise ConfigError(
+            f"{path}: [forms] — неизвестные анкеты: {', '.join(unknown)}; "
+            f"известны: {', '.join(sorted(known))}"
+        )
+    cfg.form_files = {k: str(v) for k, v in files.items()}
+    m = data.get("matching", {})
+    mc = MatchingConfig()
+    mc.method = m.get("method", mc.method)
+    if mc.method not in ("optimal", "stable"):
+        raise ConfigError(f"{path}: [matching] method — «optimal» или «stable», указано «{mc.method}»")
+    mc.priority = m.get("priority", mc.priority)
+    if mc.priority not in ("count", "score"):
+        raise ConfigError(f"{path}: [matching] priority — «count» или «score», указано «{mc.priority}»")
+    mc.cross_direction = bool(m.get("cross_direction", False))
+    mc.require_training = bool(m.get("require_training", False))
+    for name, value in m.get("weights", {}).items():
+        if name not in WEIGHT_NAMES:
+            raise ConfigError(f"{path}: [matching.weights] — неизвестный критерий «{name}»")
+        if not isinstance(value, int) or not 0 <= value <= 10:
+            raise ConfigError(f"{path}: [matching.weights] {name} — нужно целое от 0 до 10")
+        mc.weights[name] = value
+    cfg.matching = mc
+    g = data.get("google", {})
+    cfg.google = GoogleConfig(
+        spreadsheet_id=g.get("spreadsheet_id", ""),
+        credentials=str(root / g["credentials"]) if g.get("credentials") else "",
+        auth=g.get("auth", "service_account"),
+        token=str(root / g.get("token", "token.json")),
+        drive_folder_id=g.get("drive_folder_id", ""),
+        form_ids=dict(g.get("forms", {})),
+        templates=dict(g.get("templates", {})),
+    )
+    return cfg
+
+
+CONFIG_TEMPLATE = """\
+# Настройки программы наставничества (nastavnik).
+# Строки, начинающиеся с «#», — комментарии. Даты — в формате ГГГГ-ММ-ДД.
+
+[programme]
+organisation = "{organisation}"
+name = "Программа наставничества педагогических работников и обучающихся"
+director = ""            # ФИО директора — для подписи писем
+curator = ""             # ФИО куратора программы наставничества
+timezone = "{timezone}"  # часовой пояс отметок времени в выгрузках Google Forms
+start = "{start}"        # начало цикла программы
+end = "{end}"            # окончание цикла программы
+# Сдвиг лет дорожной карты 2022–2024 на текущий цикл (4 — это 2026–2028).
+roadmap_year_shift = {shift}
+
+[backend]
+kind = "local"           # "local" — книга .xlsx и выгрузки CSV; "google" — Google Таблицы и Формы
+registry = "registry.xlsx"
+forms_dir = "forms"      # сюда кладите выгрузки ответов Google Forms (CSV)
+out_dir = "out"          # сюда пишутся письма и отчеты
+
+# Файлы выгрузок ответов по анкетам (по умолчанию <код анкеты>.csv в папке forms_dir).
+[forms]
+{form_lines}
+
+[matching]
+method = "optimal"       # "optimal" — наибольшее число пар и суммарное совпадение; "stable" — устойчивое
+priority = "count"       # "count" — сначала число пар; "score" — сначала суммарная оценка
+cross_direction = false  # разрешить пары разных направленностей
+require_training = false # подбирать только наставников, прошедших обучение
+
+# Веса критериев подбора: 0 — не учитывать, 1–9 — важность, 10 — обязательное условие.
+[matching.weights]
+needs = 8        # запросы наставляемого закрыты компетенциями наставника
+days = 5         # есть общие удобные дни
+format = 4       # подходит формат встреч
+department = 3   # один отдел / площадка
+experience = 3   # стаж наставника больше
+preferred = 6    # наставляемый назвал этого наставника
+
+# Для работы с Google (kind = "google"): заполняется командой «nastavnik init --google».
+[google]
+spreadsheet_id = ""
+credentials = "credentials.json"  # ключ сервисного аккаунта (см. credentials.example.json)
+auth = "service_account"          # или "oauth"
+drive_folder_id = ""
+
+[google.forms]
+"""
+
+
+def render_config(
+    organisation: str = "МБУ ДО «ЦВР» НГО",
+    timezone: str = "Europe/Moscow",
+    start: date = date(2026, 9, 1),
+    end: date = date(2028, 6, 30),
+) -> str:
+    """The text of a fresh, commented ``nastavnik.toml``."""
+    lines = "\n".join(f'{f.code} = "{f.code}.csv"  # {f.title}' for f in QUESTIONNAIRES)
+    return CONFIG_TEMPLATE.format(
+        organisation=organisation.replace('"', '\\"'),
+        timezone=timezone,
+        start=start.isoformat(),
+        end=end.isoformat(),
+        shift=start.year - 2022,
+        form_lines=lines,
+    )
