@@ -364,6 +364,12 @@ SERVICE = SheetSchema(
     hidden=True,
 )
 
+# Columns holding personal data: never shown in logs, plans or public outputs.
+PII_COLUMNS = frozenset(
+    {"full_name", "email", "phone", "birth_date", "guardian", "subject_name", "subject_email",
+     "giver_name", "reporter_email", "mentee_name", "value", "answers"}
+)
+
 REGISTRIES: tuple[SheetSchema, ...] = (
     MENTORS,
     MENTEES,

@@ -1,0 +1,150 @@
+"""The command line: thin commands that parse options, open the backend and call one function."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from forms.responses import SourceError
+from sheets.store import StoreError
+from sync.config import ConfigError, find_config, load_config, render_config
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class Failure(click.ClickException):
+    """A one-line Russian reason, exit code 1."""
+
+    def show(self, file=None) -> None:  # noqa: D102 — click's hook
+        click.echo(f"Ошибка: {self.format_message()}", err=True, file=file)
+
+
+def _load(config_path: str | None):
+    try:
+        return load_config(find_config(config_path))
+    except ConfigError as exc:
+        raise Failure(str(exc)) from exc
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(package_name="nastavnik", message="nastavnik %(version)s")
+def main() -> None:
+    """nastavnik — программа наставничества: анкеты, реестры, пары, дорожная карта, письма.
+
+    Начать: «nastavnik demo demo» создаст учебную программу, «nastavnik sync --config
+    demo/nastavnik.toml» перенесет ответы анкет в реестры.
+    """
+
+
+def create_programme(folder: Path, organisation: str, start: date) -> Path:
+    """Create (or repair) a local programme in ``folder``; returns the config path."""
+    from sheets.xlsx import XlsxStore
+
+    folder.mkdir(parents=True, exist_ok=True)
+    config_path = folder / "nastavnik.toml"
+    if not config_path.exists():
+        end = date(start.year + 2, 6, 30)
+        config_path.write_text(render_config(organisation, start=start, end=end), encoding="utf-8")
+    config = load_config(config_path)
+    for sub in (config.forms_dir, config.out_dir):
+        sub.mkdir(parents=True, exist_ok=True)
+    XlsxStore(config.registry).create()
+    return config_path
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--organisation", default="МБУ ДО «ЦВР» НГО", show_default=True,
+              help="Название организации для писем и отчетов.")
+@click.option("--start", "start", default="2026-09-01", show_default=True,
+              help="Дата начала цикла программы (ГГГГ-ММ-ДД).")
+def init(folder: Path, organisation: str, start: str) -> None:
+    """Создать программу в папке: nastavnik.toml, registry.xlsx со всеми листами, forms/, out/.
+
+    Повторный запуск ничего не перезаписывает: добавляет недостающие листы.
+
+    Пример: nastavnik init programma
+    """
+    try:
+        path = create_programme(folder, organisation, date.fromisoformat(start))
+    except ValueError as exc:
+        raise Failure(f"--start: нужна дата ГГГГ-ММ-ДД ({exc})") from exc
+    except (ConfigError, StoreError) as exc:
+        raise Failure(str(exc)) from exc
+    click.echo(f"Программа создана: {path}")
+    click.echo(f"Выгрузки ответов Google Forms (CSV) кладите в {folder / 'forms'}")
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--mentors", default=40, show_default=True, type=click.IntRange(1, 100_000),
+              help="Сколько наставников.")
+@click.option("--mentees", default=120, show_default=True, type=click.IntRange(1, 500_000),
+              help="Сколько наставляемых.")
+@click.option("--seed", default=1, show_default=True, type=int,
+              help="Зерно генератора: одно зерно — одни и те же данные.")
+def demo(folder: Path, mentors: int, mentees: int, seed: int) -> None:
+    """Создать учебную программу с правдоподобными ответами анкет (CSV, как из Google Forms).
+
+    Пример: nastavnik demo demo && nastavnik sync --config demo/nastavnik.toml
+    """
+    from sync.demo import generate
+
+    try:
+        path = create_programme(folder, "МБУ ДО «ЦВР» НГО", date(2026, 9, 1))
+        config = load_config(path)
+    except (ConfigError, StoreError) as exc:
+        raise Failure(str(exc)) from exc
+    counts = generate(config.forms_dir, mentors, mentees, seed, config.start)
+    click.echo(f"Учебная программа создана: {path}")
+    for code, n in counts.items():
+        click.echo(f"  {config.forms_dir.name}/{code}.csv: ответов {n}")
+    click.echo(f"Дальше: nastavnik sync --config {path}")
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="Файл настроек (иначе $NASTAVNIK_CONFIG или ./nastavnik.toml).")
+@click.option("--dry-run", is_flag=True, help="Показать план изменений и ничего не записывать.")
+@click.option("-v", "--verbose", is_flag=True, help="Подробно: план и предупреждения.")
+def sync(config_path: Path | None, dry_run: bool, verbose: bool) -> None:
+    """Синхронизация: ответы анкет -> реестры, статусы, пары, дорожная карта, документы.
+
+    Для cron: */5 * * * * nastavnik sync --config /путь/nastavnik.toml
+
+    Пример: nastavnik sync --dry-run
+    """
+    from sync.bootstrap import open_backend
+    from sync.job import describe_counts, describe_plan, run_sync
+
+    config = _load(config_path)
+    try:
+        backend = open_backend(config)
+        report = run_sync(config, backend.store, backend.sources, dry_run=dry_run,
+                          api_calls=backend.api_calls)
+    except (StoreError, SourceError, ConfigError) as exc:
+        raise Failure(str(exc)) from exc
+    plan = report.plan
+    if dry_run or verbose:
+        for line in describe_plan(plan, limit=10_000 if verbose else 200):
+            click.echo(line)
+    else:
+        for summary in plan.steps.values():
+            click.echo(summary)
+    if dry_run:
+        click.echo("Пробный запуск: ничего не записано.")
+    elif report.written is None:
+        click.echo("Изменений нет — ничего не записано.")
+    else:
+        click.echo(f"Записано: {describe_counts(plan.changes)}")
+        for skipped in report.written.skipped:
+            click.echo(f"Пропущено: {skipped}", err=True)
+    if plan.warnings and not (dry_run or verbose):
+        click.echo(f"Предупреждений: {len(plan.warnings)} (подробно: -v)", err=True)
+    if plan.errors:
+        for error in plan.errors:
+            click.echo(f"Ошибка: {error}", err=True)
+        sys.exit(2)

@@ -1,0 +1,201 @@
+"""Columns the job recomputes on every run from the registries themselves.
+
+Consents are separate documents: they are linked to participants here, and each participant's
+consent columns and status follow from them. Meeting reports and feedback are linked to pairs.
+Problems that fix themselves when data arrives (a minor still without a parent's consent) are
+kept in «Требует внимания» as open or fixed rows keyed by what they are about.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from forms.answers import normalise_email, split_list
+from sync.ingest import MSG_MINOR_SELF, Context, age_on, fold_name
+from sync.registry import Registries, local_stamp
+
+ACTIVE_PAIR = ("утверждена", "пробная встреча", "план развития", "работа")
+ENDED_PAIR = ("завершена",)
+
+MSG_NO_PARENT_CONSENT = (
+    "несовершеннолетний без согласия родителя (законного представителя) на обработку ПД — "
+    "в подборе пары не участвует"
+)
+MSG_UNLINKED = "согласие не удалось связать с участником: нет анкеты с таким email и ФИО"
+
+
+def _ru(iso: str) -> str:
+    try:
+        return date.fromisoformat(iso).strftime("%d.%m.%Y")
+    except ValueError:
+        return iso
+
+
+def link_consents(reg: Registries) -> None:
+    """Set each consent's participant: same email and name, else the only one with that email."""
+    index: dict[str, list[tuple[str, str]]] = {}
+    for sheet in ("mentees", "mentors"):
+        for row in reg[sheet].values():
+            index.setdefault(normalise_email(row["email"]), []).append((row["id"], row["full_name"]))
+    for consent in reg["consents"].values():
+        found = index.get(normalise_email(consent["subject_email"]), [])
+        named = [pid for pid, name in found if fold_name(name) == fold_name(consent["subject_name"])]
+        if named:
+            consent["participant_id"] = named[0]
+        elif len(found) == 1:
+            consent["participant_id"] = found[0][0]
+        else:
+            consent["participant_id"] = ""
+
+
+def consent_valid(consent: dict[str, str], birth_date: str) -> bool:
+    """A consent counts unless withdrawn, or given by a minor for themself."""
+    if consent.get("withdrawn_on", "").strip():
+        return False
+    if birth_date and consent["given_by"] == "сам участник":
+        try:
+            given = date.fromisoformat(consent["given_on"])
+        except ValueError:
+            given = date.today()
+        age = age_on(birth_date, given)
+        if age is not None and age < 18:
+            return False
+    return True
+
+
+def consent_columns(reg: Registries) -> None:
+    """Fill «Согласие на ПД» / «Согласие на публикацию» from the latest valid consents."""
+    latest: dict[tuple[str, str], dict[str, str]] = {}
+    births = {pid: r["birth_date"] for pid, r in reg["mentees"].items()}
+    for consent in sorted(reg["consents"].values(), key=lambda c: (c["given_on"], c["id"])):
+        pid = consent["participant_id"]
+        if pid and consent_valid(consent, births.get(pid, "")):
+            latest[(pid, consent["kind"])] = consent
+        elif pid:
+            latest.pop((pid, consent["kind"]), None)  # a later invalid one replaces nothing
+
+    def text(pid: str, kind: str) -> str:
+        c = latest.get((pid, kind))
+        if c is None:
+            return ""
+        scope = f", {c['scope']}" if c.get("scope") else ""
+        return f"{_ru(c['given_on'])}, {c['given_by']}{scope} ({c['text_version']})"
+
+    for row in reg["mentees"].values():
+        row["pd_consent"] = text(row["id"], "обработка ПД")
+        row["publication_consent"] = text(row["id"], "распространение ПД")
+    for row in reg["mentors"].values():
+        row["pd_consent"] = text(row["id"], "обработка ПД")
+
+
+def pairs_of(reg: Registries) -> dict[str, list[dict[str, str]]]:
+    """Participant id -> the pairs they are in (as mentor or mentee), newest id last."""
+    out: dict[str, list[dict[str, str]]] = {}
+    for pair in sorted(reg["pairs"].values(), key=lambda p: p["id"]):
+        for pid in [pair["mentor_id"], *split_list(pair["mentee_ids"])]:
+            out.setdefault(pid.strip(), []).append(pair)
+    return out
+
+
+def mentee_statuses(reg: Registries) -> None:
+    """«ожидает согласия» -> «ожидает пары» -> «в паре» -> «завершил»; «выбыл» stays."""
+    by_person = pairs_of(reg)
+    for row in reg["mentees"].values():
+        if row["status"] == "выбыл":
+            continue
+        pairs = by_person.get(row["id"], [])
+        if any(p["status"] in ACTIVE_PAIR for p in pairs):
+            row["status"] = "в паре"
+        elif any(p["status"] in ENDED_PAIR for p in pairs):
+            row["status"] = "завершил"
+        elif not row["pd_consent"]:
+            row["status"] = "ожидает согласия"
+        else:
+            row["status"] = "ожидает пары"
+
+
+def link_reports(reg: Registries) -> None:
+    """Link meeting reports and feedback to the author's pair when it can be told."""
+    by_person = pairs_of(reg)
+    names = {pid: fold_name(r["full_name"]) for pid, r in reg["mentees"].items()}
+
+    def pair_for(author: str, mentee_name: str = "") -> str:
+        pairs = [p for p in by_person.get(author, []) if p["status"] not in ("отклонена", "предложена")]
+        if len(pairs) > 1 and mentee_name:
+            wanted = fold_name(mentee_name)
+            pairs = [
+                p for p in pairs
+                if any(names.get(m) == wanted for m in split_list(p["mentee_ids"]))
+            ] or pairs
+        return pairs[0]["id"] if len(pairs) == 1 else ""
+
+    for meeting in reg["meetings"].values():
+        meeting["pair_id"] = pair_for(meeting["reporter_id"], meeting.get("mentee_name", ""))
+    for answer in reg["feedback"].values():
+        answer["pair_id"] = pair_for(answer["participant_id"])
+
+
+def _attention(reg: Registries, key: str, found: bool, ctx: Context, **fields: str) -> None:
+    """Open, keep or close a self-resolving «Требует внимания» row."""
+    row = reg["attention"].get(key)
+    if found and row is None:
+        reg.add(
+            "attention",
+            {"id": key, "found_at": local_stamp(ctx.now, ctx.tz), "status": "открыто", **fields},
+        )
+    elif row is not None:
+        row.update(fields)
+        row["status"] = "открыто" if found else "исправлено"
+
+
+def consent_alerts(reg: Registries, ctx: Context) -> None:
+    """Minors without a parent's consent, consents a minor gave themself, unlinked consents."""
+    for row in reg["mentees"].values():
+        age = age_on(row["birth_date"], ctx.today)
+        minor = age is not None and age < 18
+        _attention(
+            reg,
+            f"{row['id']}: согласие",
+            minor and not row["pd_consent"] and row["status"] != "выбыл",
+            ctx,
+            form="Согласие на обработку персональных данных",
+            response=row["id"],
+            question="Кем дано согласие",
+            reason=MSG_NO_PARENT_CONSENT,
+        )
+    births = {pid: r["birth_date"] for pid, r in reg["mentees"].items()}
+    for consent in reg["consents"].values():
+        pid = consent["participant_id"]
+        _attention(
+            reg,
+            f"{consent['id']}: связь",
+            not pid,
+            ctx,
+            form="Согласия",
+            response=consent["id"],
+            question="Email, указанный в анкете участника",
+            reason=MSG_UNLINKED,
+        )
+        invalid_minor = bool(pid) and not consent.get("withdrawn_on") and not consent_valid(
+            consent, births.get(pid, "")
+        )
+        _attention(
+            reg,
+            f"{consent['id']}: кем дано",
+            invalid_minor,
+            ctx,
+            form="Согласия",
+            response=consent["id"],
+            question="Кем дано согласие",
+            value=consent["given_by"],
+            reason=MSG_MINOR_SELF,
+        )
+
+
+def derive(reg: Registries, ctx: Context) -> None:
+    """Recompute every derived column; cheap, idempotent, run on every sync."""
+    link_consents(reg)
+    consent_columns(reg)
+    mentee_statuses(reg)
+    link_reports(reg)
+    consent_alerts(reg, ctx)

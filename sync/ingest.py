@@ -1,0 +1,331 @@
+"""Step 3 of the job: form responses -> registry rows, by participant key; the rest quarantined.
+
+Each response is applied at most once (its id goes to «Обработанные ответы»), a later response
+of the same participant is an edit of the earlier one, and whatever cannot be taken goes to
+«Требует внимания» with the response, the question and a Russian reason.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from forms.answers import ParsedResponse, Problem, normalise_email, parse_response
+from forms.questionnaires import (
+    FINAL_SURVEY,
+    INTERIM_FEEDBACK,
+    MEETING_REPORT,
+    MENTEE_APPLICATION,
+    MENTOR_APPLICATION,
+    PD_CONSENT,
+    PUBLICATION_CONSENT,
+)
+from forms.responses import Response
+from forms.spec import FormSpec
+from sheets.schema import BY_NAME, Owner
+from sync.registry import Registries, local_stamp
+
+# Applications first, so that consents, reports and feedback of the same run find their person.
+FORM_ORDER: tuple[FormSpec, ...] = (
+    MENTOR_APPLICATION,
+    MENTEE_APPLICATION,
+    PD_CONSENT,
+    PUBLICATION_CONSENT,
+    MEETING_REPORT,
+    INTERIM_FEEDBACK,
+    FINAL_SURVEY,
+)
+
+ACCEPTED = "принят"
+EDITED = "принят как правка"
+STALE = "пропущен: есть более поздний ответ"
+QUARANTINED = "требует внимания"
+
+MSG_EMAIL_TAKEN = "этот адрес уже указан у участника {id} с другим ФИО; если это исправление ФИО, внесите его в реестр вручную"
+MSG_GUARDIAN = "участнику нет 18 лет: укажите родителя (законного представителя)"
+MSG_BIRTH = "дата рождения вне разумных пределов"
+MSG_UNKNOWN_AUTHOR = "автор ответа не найден среди участников программы (адрес не совпадает с анкетой)"
+MSG_NOT_AGREED = "согласие не подтверждено"
+MSG_MINOR_SELF = "участнику нет 18 лет: согласие дает родитель или законный представитель"
+
+
+def fold_name(name: str) -> str:
+    """A name for comparison: case, ё/е and spacing do not matter."""
+    return " ".join(name.replace("ё", "е").replace("Ё", "Е").split()).casefold()
+
+
+def age_on(birth: str, today: date) -> int | None:
+    """Full years on ``today`` for an ISO birth date, or None."""
+    try:
+        b = date.fromisoformat(birth)
+    except ValueError:
+        return None
+    return today.year - b.year - ((today.month, today.day) < (b.month, b.day))
+
+
+@dataclass
+class Context:
+    """What a run knows while ingesting."""
+
+    now: datetime
+    tz: ZoneInfo
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(self.tz).date()
+
+
+@dataclass
+class IngestReport:
+    """Counts for the journal and the CLI."""
+
+    accepted: int = 0
+    edited: int = 0
+    quarantined: int = 0
+    stale: int = 0
+    by_form: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def new_responses(self) -> int:
+        return self.accepted + self.edited + self.quarantined + self.stale
+
+
+Outcome = tuple[str, str, list[Problem]]  # (participant id, result, problems)
+
+
+def ingest(reg: Registries, batches: dict[str, list[Response]], ctx: Context) -> IngestReport:
+    """Apply every unprocessed response of every form, in a fixed order, to the registries."""
+    report = IngestReport()
+    processed = reg["processed"]
+    for spec in FORM_ORDER:
+        responses = sorted(
+            batches.get(spec.code, []),
+            key=lambda r: (r.submitted_at is None, r.submitted_at or ctx.now, r.row, r.response_id),
+        )
+        for response in responses:
+            if response.response_id in processed:
+                continue
+            parsed = parse_response(spec, response)
+            if parsed.ok:
+                participant, result, problems = HANDLERS[spec.target](reg, spec, parsed, ctx)
+            else:
+                participant, result, problems = "", QUARANTINED, parsed.problems
+            if problems:
+                result = QUARANTINED
+                quarantine(reg, spec, response, problems, ctx)
+            reg.add(
+                "processed",
+                {
+                    "id": response.response_id,
+                    "form": spec.title,
+                    "submitted_at": local_stamp(response.submitted_at, ctx.tz)
+                    if response.submitted_at
+                    else response.raw_timestamp,
+                    "participant_id": participant,
+                    "result": result,
+                    "processed_at": local_stamp(ctx.now, ctx.tz),
+                },
+            )
+            _advance_watermark(reg, spec, response)
+            report.by_form[spec.code] = report.by_form.get(spec.code, 0) + 1
+            if result == QUARANTINED:
+                report.quarantined += 1
+            elif result == EDITED:
+                report.edited += 1
+            elif result == STALE:
+                report.stale += 1
+            else:
+                report.accepted += 1
+    return report
+
+
+def _advance_watermark(reg: Registries, spec: FormSpec, response: Response) -> None:
+    if response.submitted_at is None:
+        return
+    name = f"отметка {spec.code}"
+    stamp = response.submitted_at.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    if stamp > reg.service(name):
+        reg.set_service(name, stamp)
+
+
+def watermark(reg: Registries, code: str) -> datetime | None:
+    """The latest submission time already taken from a form (for the Forms API filter)."""
+    text = reg.service(f"отметка {code}")
+    return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+
+
+def quarantine(
+    reg: Registries, spec: FormSpec, response: Response, problems: list[Problem], ctx: Context
+) -> None:
+    """One «Требует внимания» row per problem, with the whole response kept beside it."""
+    answers = json.dumps(
+        {"Адрес электронной почты": response.email, **response.answers}, ensure_ascii=False
+    )
+    for p in problems:
+        reg.add(
+            "attention",
+            {
+                "found_at": local_stamp(ctx.now, ctx.tz),
+                "form": spec.title,
+                "response": response.ref,
+                "submitted_at": local_stamp(response.submitted_at, ctx.tz)
+                if response.submitted_at
+                else response.raw_timestamp,
+                "question": p.question,
+                "value": p.value,
+                "reason": p.reason,
+                "status": "открыто",
+                "answers": answers[:50_000],
+            },
+        )
+
+
+def _form_columns(sheet: str) -> list[str]:
+    return [c.name for c in BY_NAME[sheet].columns if c.owner is Owner.FORM]
+
+
+def _upsert(
+    reg: Registries,
+    sheet: str,
+    existing: dict[str, str] | None,
+    values: dict[str, str],
+    response: Response,
+    ctx: Context,
+    defaults: dict[str, str],
+) -> Outcome:
+    stamp = local_stamp(response.submitted_at, ctx.tz)  # parsed responses have a time
+    if existing is not None:
+        if existing.get("updated_at", "") > stamp:
+            return existing["id"], STALE, []
+        for name in _form_columns(sheet):
+            if name in values:
+                existing[name] = values[name]
+        existing["updated_at"] = stamp
+        return existing["id"], EDITED, []
+    row = reg.add(
+        sheet,
+        {
+            **defaults,
+            **{k: v for k, v in values.items() if k in BY_NAME[sheet].names},
+            "source": f"анкета {response.ref}",
+            "added_on": ctx.today.isoformat(),
+            "updated_at": stamp,
+        },
+    )
+    return row["id"], ACCEPTED, []
+
+
+def _by_email(rows: dict[str, dict[str, str]], email: str, column: str = "email") -> list[dict[str, str]]:
+    return [r for r in rows.values() if normalise_email(r.get(column, "")) == email]
+
+
+def take_mentor(reg: Registries, spec: FormSpec, parsed: ParsedResponse, ctx: Context) -> Outcome:
+    """A mentor application: one mentor per email."""
+    v = parsed.values
+    same = _by_email(reg["mentors"], v["email"])
+    existing = None
+    if same:
+        existing = next((r for r in same if fold_name(r["full_name"]) == fold_name(v["full_name"])), None)
+        if existing is None:
+            msg = MSG_EMAIL_TAKEN.format(id=same[0]["id"])
+            return "", QUARANTINED, [Problem("ФИО", v["full_name"], msg)]
+    defaults = {"trained": "нет", "status": "активен", "long_term": "нет"}
+    return _upsert(reg, "mentors", existing, v, parsed.response, ctx, defaults)
+
+
+def take_mentee(reg: Registries, spec: FormSpec, parsed: ParsedResponse, ctx: Context) -> Outcome:
+    """A mentee application: email plus name, since a parent may register several children."""
+    v = parsed.values
+    age = age_on(v["birth_date"], ctx.today)
+    if age is None or age < 5 or age > 90:
+        return "", QUARANTINED, [Problem("Дата рождения", v["birth_date"], MSG_BIRTH)]
+    if age < 18 and not v.get("guardian"):
+        return "", QUARANTINED, [Problem("ФИО родителя (законного представителя)", "", MSG_GUARDIAN)]
+    same = _by_email(reg["mentees"], v["email"])
+    existing = next((r for r in same if fold_name(r["full_name"]) == fold_name(v["full_name"])), None)
+    if existing is None and same:
+        siblings = v["category"] == "обучающийся" and all(
+            r["category"] == "обучающийся" for r in same
+        )
+        if not siblings:
+            msg = MSG_EMAIL_TAKEN.format(id=same[0]["id"])
+            return "", QUARANTINED, [Problem("ФИО", v["full_name"], msg)]
+    return _upsert(reg, "mentees", existing, v, parsed.response, ctx, {})
+
+
+def take_consent(reg: Registries, spec: FormSpec, parsed: ParsedResponse, ctx: Context) -> Outcome:
+    """A consent: kept as its own row (a separate document), linked to the participant later."""
+    v = parsed.values
+    if spec is PD_CONSENT and not v.get("agreed"):
+        return "", QUARANTINED, [Problem("Подтверждение", "", MSG_NOT_AGREED)]
+    response = parsed.response
+    row = reg.add(
+        "consents",
+        {
+            "kind": "обработка ПД" if spec is PD_CONSENT else "распространение ПД",
+            "subject_name": v["subject_name"],
+            "subject_email": v["subject_email"],
+            "given_by": v["given_by"],
+            "giver_name": v["giver_name"],
+            "scope": v.get("scope", ""),
+            "given_on": response.submitted_at.astimezone(ctx.tz).date().isoformat(),
+            "text_version": spec.text_version,
+        },
+    )
+    return row["id"], ACCEPTED, []
+
+
+def find_author(reg: Registries, email: str) -> tuple[str, str] | None:
+    """(sheet, id) of the mentor or mentee who uses this email; mentors first."""
+    for sheet in ("mentors", "mentees"):
+        found = _by_email(reg[sheet], email)
+        if found:
+            return sheet, found[0]["id"]
+    return None
+
+
+def take_meeting(reg: Registries, spec: FormSpec, parsed: ParsedResponse, ctx: Context) -> Outcome:
+    """A meeting report from a mentor (or a mentee)."""
+    v = parsed.values
+    author = find_author(reg, v["email"])
+    if author is None:
+        return "", QUARANTINED, [Problem("Адрес электронной почты", "", MSG_UNKNOWN_AUTHOR)]
+    row = reg.add(
+        "meetings",
+        {**{k: v[k] for k in v if k in BY_NAME["meetings"].names}, "reporter_email": v["email"],
+         "reporter_id": author[1]},
+    )
+    return row["id"], ACCEPTED, []
+
+
+def take_feedback(reg: Registries, spec: FormSpec, parsed: ParsedResponse, ctx: Context) -> Outcome:
+    """Interim or final feedback of a participant."""
+    v = parsed.values
+    author = find_author(reg, v["email"])
+    if author is None:
+        return "", QUARANTINED, [Problem("Адрес электронной почты", "", MSG_UNKNOWN_AUTHOR)]
+    row = reg.add(
+        "feedback",
+        {
+            **{k: v[k] for k in v if k in BY_NAME["feedback"].names},
+            "kind": "итоговая" if spec is FINAL_SURVEY else "промежуточная",
+            "participant_id": author[1],
+            "answered_on": parsed.response.submitted_at.astimezone(ctx.tz).date().isoformat(),
+        },
+    )
+    return row["id"], ACCEPTED, []
+
+
+Handler = Callable[[Registries, FormSpec, ParsedResponse, Context], Outcome]
+HANDLERS: dict[str, Handler] = {
+    "mentors": take_mentor,
+    "mentees": take_mentee,
+    "consents": take_consent,
+    "meetings": take_meeting,
+    "feedback": take_feedback,
+}
+assert {f.target for f in FORM_ORDER} <= set(HANDLERS)
+assert INTERIM_FEEDBACK.target == FINAL_SURVEY.target == "feedback"

@@ -1,0 +1,227 @@
+"""The sync job: lock, read, compute a plan, apply it in one write, journal, unlock.
+
+Steps 3–7 only compute. The plan is every cell the run would change; ``--dry-run`` shows it,
+otherwise it is written in one batched write per spreadsheet. A run with nothing new writes
+nothing at all (not even a journal row), so a cron every few minutes does not churn the file.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from forms.responses import Response, ResponseSource, SourceError
+from sheets.changes import ChangeSet, RowAppend
+from sheets.schema import BY_NAME, PII_COLUMNS
+from sheets.store import Snapshot, StoreBusy, TableStore, WriteReport
+from sync.config import Config
+from sync.derive import derive
+from sync.ingest import FORM_ORDER, Context, IngestReport, ingest, watermark
+from sync.registry import Registries, local_stamp
+
+
+@dataclass
+class Plan:
+    """What a run would change, and what it found on the way."""
+
+    changes: ChangeSet
+    ingest: IngestReport
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    steps: dict[str, str] = field(default_factory=dict)  # step -> one-line Russian summary
+
+
+@dataclass
+class RunReport:
+    """What a run did."""
+
+    plan: Plan
+    written: WriteReport | None
+    started_at: datetime
+    finished_at: datetime
+    api_calls: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.plan.errors
+
+
+@contextmanager
+def run_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock, so overlapping cron runs never both write."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise StoreBusy(
+                "синхронизация уже идет (другой запуск держит блокировку "
+                f"{path.name}); этот запуск ничего не сделал"
+            ) from exc
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        os.close(fd)
+
+
+def read_responses(
+    sources: ResponseSource, reg: Registries, plan_errors: list[str]
+) -> dict[str, list[Response]]:
+    """Every form's responses since its watermark; a form that fails is reported, not fatal."""
+    out: dict[str, list[Response]] = {}
+    for spec in FORM_ORDER:
+        try:
+            out[spec.code] = sources.responses(spec, watermark(reg, spec.code))
+        except SourceError as exc:
+            plan_errors.append(str(exc))
+    return out
+
+
+def compute_plan(
+    snapshot: Snapshot, sources: ResponseSource, config: Config, now: datetime
+) -> Plan:
+    """Steps 3–7: everything the run would change, computed without writing anything."""
+    reg = Registries(snapshot)
+    ctx = Context(now=now, tz=config.tz)
+    errors: list[str] = []
+    batches = read_responses(sources, reg, errors)
+    _form_alerts(reg, ctx, errors)
+    report = ingest(reg, batches, ctx)
+    derive(reg, ctx)
+    plan = Plan(ChangeSet(), report, errors, list(snapshot.warnings))
+    plan.steps["ingest"] = (
+        f"ответов новых: {report.new_responses}, принято: {report.accepted}, "
+        f"правок: {report.edited}, требуют внимания: {report.quarantined}"
+    )
+    for step in EXTRA_STEPS:
+        summary = step(reg, ctx, config, plan)
+        if summary:
+            plan.steps[step.__name__] = summary
+    plan.changes = reg.changes()
+    return plan
+
+
+def _form_alerts(reg: Registries, ctx: Context, errors: list[str]) -> None:
+    """A form that could not be read at all is shown in «Требует внимания» until it reads."""
+    failing = {spec.code: e for spec in FORM_ORDER for e in errors if f"«{spec.title}»" in e}
+    for spec in FORM_ORDER:
+        key = f"анкета {spec.code}"
+        row = reg["attention"].get(key)
+        if spec.code in failing and row is None:
+            reg.add(
+                "attention",
+                {
+                    "id": key,
+                    "found_at": local_stamp(ctx.now, ctx.tz),
+                    "form": spec.title,
+                    "reason": failing[spec.code],
+                    "status": "открыто",
+                },
+            )
+        elif row is not None:
+            row["status"] = "открыто" if spec.code in failing else "исправлено"
+            if spec.code in failing:
+                row["reason"] = failing[spec.code]
+
+
+# Later steps (matching, roadmap, documents) register here: (reg, ctx, config, plan) -> summary.
+EXTRA_STEPS: list = []
+
+
+def run_sync(
+    config: Config,
+    store: TableStore,
+    sources: ResponseSource,
+    dry_run: bool = False,
+    now: datetime | None = None,
+    api_calls=None,
+) -> RunReport:
+    """Run the job once under the lock; returns what it planned and wrote."""
+    started = now or datetime.now(timezone.utc)
+    with run_lock(config.lock_path):
+        snapshot = store.read_all()
+        plan = compute_plan(snapshot, sources, config, started)
+        written = None
+        if not dry_run and (plan.changes or (plan.errors and _new_errors(snapshot, plan))):
+            changes = ChangeSet(list(plan.changes.updates), list(plan.changes.appends))
+            changes.extend(journal_row(plan, store.backend, started, config, api_calls))
+            written = store.write(changes)
+        finished = datetime.now(timezone.utc)
+    return RunReport(plan, written, started, finished, dict(api_calls() if api_calls else {}))
+
+
+def _new_errors(snapshot: Snapshot, plan: Plan) -> bool:
+    """Whether this run's errors differ from the last journalled run's (no repeat every 5 min)."""
+    journal = snapshot.frames.get("journal")
+    if journal is None or not len(journal):
+        return True
+    last = journal.sort_values("started_at").iloc[-1]["errors"]
+    return last != "; ".join(plan.errors)
+
+
+def journal_row(
+    plan: Plan, backend: str, started: datetime, config: Config, api_calls=None
+) -> ChangeSet:
+    """The run's row in «Журнал синхронизации», as a change in the same write."""
+    stamp = local_stamp(started, config.tz)
+    calls = api_calls() if api_calls else {}
+    values = {
+        "id": stamp,
+        "started_at": stamp,
+        "finished_at": local_stamp(datetime.now(timezone.utc), config.tz),
+        "backend": backend,
+        "responses": str(plan.ingest.new_responses),
+        "changes": describe_counts(plan.changes),
+        "api_calls": ", ".join(f"{k}: {v}" for k, v in sorted(calls.items())),
+        "errors": "; ".join(plan.errors),
+    }
+    schema = BY_NAME["journal"]
+    return ChangeSet(appends=[RowAppend("journal", tuple((n, values.get(n, "")) for n in schema.names))])
+
+
+def describe_counts(changes: ChangeSet) -> str:
+    """«Наставники: +12 строк, 3 ячеек; …» for the journal and the CLI."""
+    parts = []
+    for sheet, (rows, cells) in changes.counts().items():
+        bits = []
+        if rows:
+            bits.append(f"+{rows} строк")
+        if cells:
+            bits.append(f"{cells} ячеек")
+        parts.append(f"{BY_NAME[sheet].title}: {', '.join(bits)}")
+    return "; ".join(parts) or "без изменений"
+
+
+def describe_plan(plan: Plan, limit: int = 200) -> list[str]:
+    """The plan in Russian, line by line; personal data is never shown, only ids and columns."""
+    lines = [f"План: {describe_counts(plan.changes)}"]
+    lines += [f"  {summary}" for summary in plan.steps.values()]
+    shown = 0
+    for a in plan.changes.appends:
+        if shown >= limit:
+            break
+        lines.append(f"  + «{BY_NAME[a.sheet].title}»: новая строка {a.key}")
+        shown += 1
+    for u in plan.changes.updates:
+        if shown >= limit:
+            break
+        schema = BY_NAME[u.sheet]
+        hide = u.column in PII_COLUMNS
+        old, new = ("скрыто", "скрыто") if hide else (u.old, u.new)
+        lines.append(
+            f"  ~ «{schema.title}» {u.key}, «{schema.header(u.column)}»: «{old}» → «{new}»"
+        )
+        shown += 1
+    rest = len(plan.changes.appends) + len(plan.changes.updates) - shown
+    if rest > 0:
+        lines.append(f"  … и еще {rest} изменений")
+    lines += [f"  ошибка: {e}" for e in plan.errors]
+    lines += [f"  предупреждение: {w}" for w in plan.warnings]
+    return lines

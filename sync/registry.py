@@ -1,0 +1,100 @@
+"""The registries as the job works on them: records by key, ids, and the diff back to changes."""
+
+from __future__ import annotations
+
+import copy
+import re
+from datetime import datetime
+
+from sheets.changes import ChangeSet, diff_frames, frame_from_records
+from sheets.schema import BY_NAME, REGISTRIES
+from sheets.store import Snapshot
+
+ID_PREFIX = {
+    "mentors": "НС",
+    "mentees": "НВ",
+    "consents": "С",
+    "pairs": "П",
+    "meetings": "В",
+    "feedback": "ОС",
+    "attention": "ТВ",
+    "practices": "ЛП",
+}
+
+
+class Registries:
+    """Working copies of every registry: sheet name -> key -> record (canonical name -> text).
+
+    The job changes these copies; ``changes()`` diffs them against what was read, under the
+    schema's ownership rules. Ids come from counters kept in «Служебное», so an id is never
+    reused even when staff delete the newest row.
+    """
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.before = snapshot.frames
+        self.rows: dict[str, dict[str, dict[str, str]]] = {
+            s.name: copy.deepcopy(snapshot.frames[s.name].to_dict("index"))
+            if s.name in snapshot.frames
+            else {}
+            for s in REGISTRIES
+        }
+        self.allow: dict[str, set[tuple[str, str]]] = {s.name: set() for s in REGISTRIES}
+        self._last: dict[str, int] = {}
+
+    def __getitem__(self, sheet: str) -> dict[str, dict[str, str]]:
+        return self.rows[sheet]
+
+    def add(self, sheet: str, record: dict[str, str]) -> dict[str, str]:
+        """Add a row; it gets the next id unless it carries its key. Returns the stored row."""
+        schema = BY_NAME[sheet]
+        row = {name: "" for name in schema.names}
+        row.update({k: v for k, v in record.items() if k in row})
+        if not row[schema.key]:
+            row[schema.key] = self.next_id(sheet)
+        self.rows[sheet][row[schema.key]] = row
+        return row
+
+    def set_staff(self, sheet: str, key: str, column: str, value: str) -> None:
+        """Write a staff-owned cell on purpose (e.g. replacing an open proposal's mentor)."""
+        self.rows[sheet][key][column] = value
+        self.allow[sheet].add((key, column))
+
+    def service(self, name: str) -> str:
+        """A value of «Служебное»."""
+        row = self.rows["service"].get(name)
+        return row["value"] if row else ""
+
+    def set_service(self, name: str, value: str) -> None:
+        row = self.rows["service"].get(name)
+        if row is None:
+            self.add("service", {"id": name, "value": value})
+        else:
+            row["value"] = value
+
+    def next_id(self, sheet: str) -> str:
+        """The next never-used id of a registry, e.g. «НС-0007»."""
+        prefix = ID_PREFIX[sheet]
+        counter = f"последний номер {prefix}"
+        if sheet not in self._last:
+            pattern = re.compile(rf"^{re.escape(prefix)}-(\d+)$")
+            found = [int(m.group(1)) for k in self.rows[sheet] if (m := pattern.match(k))]
+            self._last[sheet] = max([int(self.service(counter) or 0), *found])
+        last = self._last[sheet] = self._last[sheet] + 1
+        self.set_service(counter, str(last))
+        return f"{prefix}-{last:04d}"
+
+    def changes(self) -> ChangeSet:
+        """Everything that differs from what was read, as position-free changes."""
+        out = ChangeSet()
+        for schema in REGISTRIES:
+            before = self.before.get(schema.name)
+            after = frame_from_records(schema, self.rows[schema.name].values())
+            if before is None:
+                before = frame_from_records(schema, [])
+            out.extend(diff_frames(schema, before, after, self.allow[schema.name]))
+        return out
+
+
+def local_stamp(moment: datetime, tz) -> str:
+    """A moment as registry text in the programme's time zone: «2026-11-25 14:03:12»."""
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
