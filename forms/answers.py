@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache
 
 from forms.responses import MAX_CELL, Response
 from forms.spec import FormSpec, Question, QuestionType
@@ -80,7 +80,7 @@ def split_options(text: str, options: tuple[str, ...]) -> tuple[list[str], list[
     folded = {_fold(o): o for o in options}
     parts = text.split(", ")
 
-    @lru_cache(maxsize=None)
+    @cache
     def best(i: int) -> tuple[int, tuple[str, ...], tuple[str, ...]] | None:
         # (unknown count, known, unknown) for parts[i:]
         if i == len(parts):

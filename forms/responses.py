@@ -13,7 +13,7 @@ import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -88,7 +88,7 @@ def parse_timestamp(text: str, default_tz: tzinfo) -> datetime | None:
         tz = timezone(sign * timedelta(hours=int(m.group(2)), minutes=int(m.group(3) or 0)))
         text = text[: m.start()]
     elif _ZULU.search(text):
-        tz = timezone.utc
+        tz = UTC
         text = _ZULU.sub("", text)
     text = text.replace("ПП", "PM").replace("ДП", "AM")
     for fmt in _TS_FORMATS:

@@ -8,10 +8,10 @@ never imports ``sheets``: the two meet in ``sync`` through those names.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class QuestionType(str, Enum):
+class QuestionType(StrEnum):
     SHORT_TEXT = "short_text"
     PARAGRAPH = "paragraph"
     EMAIL = "email"

@@ -12,16 +12,16 @@ Owners decide what the job may write:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Owner(str, Enum):
+class Owner(StrEnum):
     JOB = "job"
     FORM = "form"
     STAFF = "staff"
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     TEXT = "text"
     INT = "int"
     DATE = "date"

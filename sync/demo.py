@@ -202,7 +202,7 @@ def generate(forms_dir: Path, mentors: int = 40, mentees: int = 120, seed: int =
         mentor_rows.append((demo.tick(), p.email, edited))
 
     parents: list[Person] = []
-    for i in range(mentees):
+    for _i in range(mentees):
         roll = rng.random()
         if roll < 0.25:
             p = demo.person(age=(22, 29))

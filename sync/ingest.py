@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from forms.answers import ParsedResponse, Problem, normalise_email, parse_response
@@ -44,7 +44,10 @@ EDITED = "принят как правка"
 STALE = "пропущен: есть более поздний ответ"
 QUARANTINED = "требует внимания"
 
-MSG_EMAIL_TAKEN = "этот адрес уже указан у участника {id} с другим ФИО; если это исправление ФИО, внесите его в реестр вручную"
+MSG_EMAIL_TAKEN = (
+    "этот адрес уже указан у участника {id} с другим ФИО; "
+    "если это исправление ФИО, внесите его в реестр вручную"
+)
 MSG_GUARDIAN = "участнику нет 18 лет: укажите родителя (законного представителя)"
 MSG_BIRTH = "дата рождения вне разумных пределов"
 MSG_UNKNOWN_AUTHOR = "автор ответа не найден среди участников программы (адрес не совпадает с анкетой)"
@@ -146,7 +149,7 @@ def _advance_watermark(reg: Registries, spec: FormSpec, response: Response) -> N
     if response.submitted_at is None:
         return
     name = f"отметка {spec.code}"
-    stamp = response.submitted_at.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    stamp = response.submitted_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
     if stamp > reg.service(name):
         reg.set_service(name, stamp)
 

@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from forms.responses import Response, ResponseSource, SourceError
@@ -144,7 +144,7 @@ def run_sync(
     api_calls=None,
 ) -> RunReport:
     """Run the job once under the lock; returns what it planned and wrote."""
-    started = now or datetime.now(timezone.utc)
+    started = now or datetime.now(UTC)
     with run_lock(config.lock_path):
         snapshot = store.read_all()
         plan = compute_plan(snapshot, sources, config, started)
@@ -153,7 +153,7 @@ def run_sync(
             changes = ChangeSet(list(plan.changes.updates), list(plan.changes.appends))
             changes.extend(journal_row(plan, store.backend, started, config, api_calls))
             written = store.write(changes)
-        finished = datetime.now(timezone.utc)
+        finished = datetime.now(UTC)
     return RunReport(plan, written, started, finished, dict(api_calls() if api_calls else {}))
 
 
@@ -175,7 +175,7 @@ def journal_row(
     values = {
         "id": stamp,
         "started_at": stamp,
-        "finished_at": local_stamp(datetime.now(timezone.utc), config.tz),
+        "finished_at": local_stamp(datetime.now(UTC), config.tz),
         "backend": backend,
         "responses": str(plan.ingest.new_responses),
         "changes": describe_counts(plan.changes),

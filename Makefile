@@ -1,0 +1,30 @@
+# Two commands for a fresh machine: `make demo` (a demo programme, synced) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+DEMO ?= demo
+
+.PHONY: install demo test lint bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+demo: install
+	$(BIN)/nastavnik demo $(DEMO)
+	$(BIN)/nastavnik sync --config $(DEMO)/nastavnik.toml
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/bench_matching.py
+
+clean:
+	rm -rf $(VENV) $(DEMO) *.egg-info
