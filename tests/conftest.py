@@ -1,0 +1,35 @@
+"""Shared fixtures: a small local programme on a temp path (the real files, no mocks)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from sync.bootstrap import open_backend
+from sync.cli import create_programme
+from sync.config import Config, load_config
+from sync.demo import generate
+from sync.job import RunReport, run_sync
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def programme(tmp_path: Path) -> Config:
+    """An empty local programme: config, workbook with every sheet, forms/ and out/."""
+    return load_config(create_programme(tmp_path / "prog", "Тестовая школа", datetime(2026, 9, 1).date()))
+
+
+@pytest.fixture
+def demo_programme(programme: Config) -> Config:
+    """The programme with the demo's CSV exports (small, fixed seed)."""
+    generate(programme.forms_dir, mentors=15, mentees=40, seed=7, start=programme.start)
+    return programme
+
+
+def sync_once(config: Config, dry_run: bool = False, now: datetime = NOW) -> RunReport:
+    """One run of the job on the config's backend."""
+    backend = open_backend(config)
+    return run_sync(config, backend.store, backend.sources, dry_run=dry_run, now=now)

@@ -1,0 +1,115 @@
+"""The CLI: Russian messages, exit codes, config lookup, and help that README documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from sheets.xlsx import XlsxStore
+from sync.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str, env: dict[str, str] | None = None):
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def test_every_command_has_help_and_is_in_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name, command in main.commands.items():
+        assert command.help, name
+        assert f"nastavnik {name}" in readme, name
+        result = run(name, "--help")
+        assert result.exit_code == 0 and "Пример" in result.output
+
+
+def test_demo_then_sync_then_nothing_new(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    result = run("demo", str(folder), "--mentors", "8", "--mentees", "20", "--seed", "3")
+    assert result.exit_code == 0, result.output
+    result = run("sync", "--config", str(folder / "nastavnik.toml"))
+    assert result.exit_code == 0, result.output
+    assert "Записано:" in result.output and "@" not in result.output
+    result = run("sync", "--config", str(folder / "nastavnik.toml"))
+    assert "Изменений нет" in result.output
+
+
+def test_dry_run_prints_plan_without_personal_data(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    run("demo", str(folder), "--mentors", "8", "--mentees", "20")
+    before = (folder / "registry.xlsx").read_bytes()
+    result = run("sync", "--config", str(folder / "nastavnik.toml"), "--dry-run")
+    assert result.exit_code == 0
+    assert "План:" in result.output and "Пробный запуск" in result.output
+    assert "@" not in result.output
+    assert (folder / "registry.xlsx").read_bytes() == before
+
+
+def test_demo_is_deterministic_by_seed(tmp_path: Path) -> None:
+    run("demo", str(tmp_path / "a"), "--seed", "5")
+    run("demo", str(tmp_path / "b"), "--seed", "5")
+    run("demo", str(tmp_path / "c"), "--seed", "6")
+    a, b, c = ((tmp_path / x / "forms" / "mentee_application.csv").read_bytes() for x in "abc")
+    assert a == b != c
+
+
+def test_config_from_env_then_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run("init", str(tmp_path / "p"))
+    result = run("sync", env={"NASTAVNIK_CONFIG": str(tmp_path / "p" / "nastavnik.toml")})
+    assert result.exit_code == 0, result.output
+    monkeypatch.chdir(tmp_path / "p")
+    assert run("sync").exit_code == 0
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["sync"], env={"NASTAVNIK_CONFIG": ""})
+    assert result.exit_code == 1
+    assert "Ошибка: не найден файл настроек" in result.output
+
+
+def test_broken_config_is_named(tmp_path: Path) -> None:
+    run("init", str(tmp_path / "p"))
+    path = tmp_path / "p" / "nastavnik.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('kind = "local"', 'kind = "облако"'),
+                    encoding="utf-8")
+    result = CliRunner().invoke(main, ["sync", "--config", str(path)])
+    assert result.exit_code == 1
+    assert "[backend] kind" in result.output and "облако" in result.output
+    path.write_text("[programme\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["sync", "--config", str(path)])
+    assert result.exit_code == 1 and "ошибка в файле настроек" in result.output
+
+
+def test_renamed_question_fails_that_form_only(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    run("demo", str(folder), "--mentors", "8", "--mentees", "20")
+    export = folder / "forms" / "mentor_application.csv"
+    export.write_text(export.read_text(encoding="utf-8-sig").replace("Должность", "Позиция", 1),
+                      encoding="utf-8")
+    result = CliRunner().invoke(main, ["sync", "--config", str(folder / "nastavnik.toml")])
+    assert result.exit_code == 2
+    assert "«Должность»" in result.output
+    snap = XlsxStore(folder / "registry.xlsx").read_all()
+    assert len(snap["mentees"]) > 0 and len(snap["mentors"]) == 0
+    assert snap["attention"].loc["анкета mentor_application", "status"] == "открыто"
+    export.write_text(export.read_text(encoding="utf-8").replace("Позиция", "Должность", 1), encoding="utf-8")
+    assert CliRunner().invoke(main, ["sync", "--config", str(folder / "nastavnik.toml")]).exit_code == 0
+    snap = XlsxStore(folder / "registry.xlsx").read_all()
+    assert len(snap["mentors"]) > 0
+    assert snap["attention"].loc["анкета mentor_application", "status"] == "исправлено"
+
+
+def test_workbook_open_elsewhere_is_a_clear_message(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    run("demo", str(folder), "--mentors", "8", "--mentees", "20")
+    (folder / ".~lock.registry.xlsx#").write_text("x")
+    result = CliRunner().invoke(main, ["sync", "--config", str(folder / "nastavnik.toml")])
+    assert result.exit_code == 1
+    assert "открыта в Excel или LibreOffice" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_commands_are_click_commands() -> None:
+    assert all(isinstance(c, click.Command) for c in main.commands.values())
