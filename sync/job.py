@@ -97,7 +97,7 @@ def compute_plan(
     derive(reg, ctx)
     plan = Plan(ChangeSet(), report, errors, list(snapshot.warnings))
     plan.steps["ingest"] = (
-        f"ответов новых: {report.new_responses}, принято: {report.accepted}, "
+        f"новых ответов: {report.new_responses}, принято: {report.accepted}, "
         f"правок: {report.edited}, требуют внимания: {report.quarantined}"
     )
     for step in EXTRA_STEPS:
@@ -186,15 +186,24 @@ def journal_row(
     return ChangeSet(appends=[RowAppend("journal", tuple((n, values.get(n, "")) for n in schema.names))])
 
 
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """The Russian word form for a count: 1 строка, 2 строки, 5 строк, 21 строка, 11 строк."""
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
 def describe_counts(changes: ChangeSet) -> str:
     """«Наставники: +12 строк, 3 ячеек; …» for the journal and the CLI."""
     parts = []
     for sheet, (rows, cells) in changes.counts().items():
         bits = []
         if rows:
-            bits.append(f"+{rows} строк")
+            bits.append(f"+{rows} {plural(rows, 'строка', 'строки', 'строк')}")
         if cells:
-            bits.append(f"{cells} ячеек")
+            bits.append(f"{cells} {plural(cells, 'ячейка', 'ячейки', 'ячеек')}")
         parts.append(f"{BY_NAME[sheet].title}: {', '.join(bits)}")
     return "; ".join(parts) or "без изменений"
 
@@ -221,7 +230,7 @@ def describe_plan(plan: Plan, limit: int = 200) -> list[str]:
         shown += 1
     rest = len(plan.changes.appends) + len(plan.changes.updates) - shown
     if rest > 0:
-        lines.append(f"  … и еще {rest} изменений")
+        lines.append(f"  … и еще {rest} {plural(rest, 'изменение', 'изменения', 'изменений')}")
     lines += [f"  ошибка: {e}" for e in plan.errors]
     lines += [f"  предупреждение: {w}" for w in plan.warnings]
     return lines

@@ -113,3 +113,11 @@ def test_workbook_open_elsewhere_is_a_clear_message(tmp_path: Path) -> None:
 
 def test_commands_are_click_commands() -> None:
     assert all(isinstance(c, click.Command) for c in main.commands.values())
+
+
+@pytest.mark.parametrize(("n", "word"), [(1, "строка"), (2, "строки"), (5, "строк"), (11, "строк"),
+                                         (21, "строка"), (22, "строки"), (112, "строк"), (0, "строк")])
+def test_russian_plurals(n: int, word: str) -> None:
+    from sync.job import plural
+
+    assert plural(n, "строка", "строки", "строк") == word
