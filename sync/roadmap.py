@@ -506,7 +506,8 @@ def _best_practices(aid: str, reg: _Registries) -> _Evidence:
 def _long_term_mentors(aid: str, reg: _Registries) -> _Evidence:
     long_term = {m["id"] for m in reg.mentors if m["long_term"].lower() == YES}
     text = EV_LONG_TERM.format(id=aid, count=len(long_term))
-    finished = sorted({p["mentor_id"] for p in reg.pairs if reg.pair_stage.get(p["id"]) == FINISHED} - {""})
+    active = {m["id"] for m in reg.mentors}  # a mentor who left is not expected in the registry
+    finished = sorted({p["mentor_id"] for p in reg.pairs if reg.pair_stage.get(p["id"]) == FINISHED} & active)
     progress, done = None, False
     if finished:
         n = sum(1 for m in finished if m in long_term)

@@ -289,7 +289,8 @@ def test_interim_feedback_per_pair() -> None:
 def test_final_report_letters_practices_and_long_term_registry() -> None:
     world = _pairs_world(approved=2, plans=2, trial=2)
     world["pairs"][0]["status"] = "завершена"
-    world["mentors"] = [{"id": "М-1", "long_term": "да"}]
+    world["pairs"][1].update(status="завершена", mentor_id="М-2")  # М-2 has left: not expected
+    world["mentors"] = [{"id": "М-1", "long_term": "да"}, {"id": "М-2", "status": "выбыл"}]
     world["feedback"] = [
         {
             "id": "О-1",
