@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 
 import click
@@ -148,3 +148,35 @@ def sync(config_path: Path | None, dry_run: bool, verbose: bool) -> None:
         for error in plan.errors:
             click.echo(f"Ошибка: {error}", err=True)
         sys.exit(2)
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="Файл настроек (иначе $NASTAVNIK_CONFIG или ./nastavnik.toml).")
+@click.option("--json", "as_json", is_flag=True, help="Вывести в формате JSON.")
+def status(config_path: Path | None, as_json: bool) -> None:
+    """Дорожная карта: этап, мероприятие, срок, статус, прогресс и основание; «!» — просрочено.
+
+    Статусы считаются по данным реестров (согласия, пары, встречи, обратная связь), ручной
+    статус из столбца «Статус вручную» всегда главнее.
+
+    Пример: nastavnik status --json
+    """
+    from datetime import datetime
+
+    from sync.bootstrap import open_backend
+    from sync.status import current_roadmap, render_json, render_table, stage_summaries
+
+    config = _load(config_path)
+    try:
+        snapshot = open_backend(config).store.read_all()
+    except (StoreError, ConfigError) as exc:
+        raise Failure(str(exc)) from exc
+    rows = current_roadmap(snapshot, config, datetime.now(UTC))
+    if as_json:
+        click.echo(render_json(rows))
+        return
+    click.echo(render_table(rows))
+    click.echo("")
+    for line in stage_summaries(rows):
+        click.echo(line)

@@ -22,6 +22,7 @@ from sheets.store import Snapshot, StoreBusy, TableStore, WriteReport
 from sync.config import Config
 from sync.derive import derive
 from sync.ingest import FORM_ORDER, Context, IngestReport, ingest, watermark
+from sync.progress import update_progress
 from sync.registry import Registries, local_stamp
 
 
@@ -100,10 +101,7 @@ def compute_plan(
         f"новых ответов: {report.new_responses}, принято: {report.accepted}, "
         f"правок: {report.edited}, требуют внимания: {report.quarantined}"
     )
-    for step in EXTRA_STEPS:
-        summary = step(reg, ctx, config, plan)
-        if summary:
-            plan.steps[step.__name__] = summary
+    plan.steps["progress"] = update_progress(reg, ctx, config)
     plan.changes = reg.changes()
     return plan
 
@@ -129,10 +127,6 @@ def _form_alerts(reg: Registries, ctx: Context, errors: list[str]) -> None:
             row["status"] = "открыто" if spec.code in failing else "исправлено"
             if spec.code in failing:
                 row["reason"] = failing[spec.code]
-
-
-# Later steps (matching, roadmap, documents) register here: (reg, ctx, config, plan) -> summary.
-EXTRA_STEPS: list = []
 
 
 def run_sync(

@@ -6,6 +6,8 @@ import copy
 import re
 from datetime import datetime
 
+import pandas as pd
+
 from sheets.changes import ChangeSet, diff_frames, frame_from_records
 from sheets.schema import BY_NAME, REGISTRIES
 from sheets.store import Snapshot
@@ -82,6 +84,10 @@ class Registries:
         last = self._last[sheet] = self._last[sheet] + 1
         self.set_service(counter, str(last))
         return f"{prefix}-{last:04d}"
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """Every registry as it stands now in the run, as frames (canonical columns, by key)."""
+        return {s.name: frame_from_records(s, self.rows[s.name].values()) for s in REGISTRIES}
 
     def changes(self) -> ChangeSet:
         """Everything that differs from what was read, as position-free changes."""

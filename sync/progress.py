@@ -1,0 +1,64 @@
+"""Step 6 of the job: pair and mentee stages, and the roadmap's statuses, from the evidence."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+
+from sync.config import Config
+from sync.ingest import Context
+from sync.registry import Registries, local_stamp
+from sync.roadmap import RoadmapSettings, compute_pair_stages, compute_roadmap
+
+DOCUMENT_PREFIX = "документ "
+PROBLEM_PREFIX = "ДК-"
+
+
+def generated_documents(reg: Registries) -> set[str]:
+    """Names of the documents the job has generated (recorded in «Служебное»)."""
+    return {k.removeprefix(DOCUMENT_PREFIX) for k in reg["service"] if k.startswith(DOCUMENT_PREFIX)}
+
+
+def roadmap_settings(config: Config) -> RoadmapSettings:
+    """The programme cycle for the roadmap rules."""
+    return RoadmapSettings(config.start, config.end, config.roadmap_year_shift)
+
+
+def update_progress(reg: Registries, ctx: Context, config: Config) -> str:
+    """Write stages to «Пары»/«Наставляемые» and statuses to «Дорожная карта»; a summary line."""
+    frames = reg.frames()
+    pair_stage, mentee_stage = compute_pair_stages(frames)
+    for pair_id, stage in pair_stage.items():
+        if pair_id in reg["pairs"]:
+            reg["pairs"][pair_id]["stage"] = stage
+    for mentee_id, stage in mentee_stage.items():
+        if mentee_id in reg["mentees"]:
+            reg["mentees"][mentee_id]["stage"] = stage
+    frames = reg.frames()
+    status = compute_roadmap(frames, ctx.today, roadmap_settings(config), generated_documents(reg))
+    for key, row in status.frame.to_dict("index").items():
+        current = reg["roadmap"].get(key)
+        if current is None:
+            reg.add("roadmap", row)
+        else:
+            current.update(row)
+    _roadmap_problems(reg, ctx, status.problems)
+    counts = Counter(row["status"] for row in reg["roadmap"].values())
+    return "дорожная карта: " + ", ".join(
+        f"{name} — {counts.get(name, 0)}" for name in ("выполнено", "в работе", "просрочено", "не начато")
+    )
+
+
+def _roadmap_problems(reg: Registries, ctx: Context, problems: list[str]) -> None:
+    """Each problem is an attention row while it lasts; it is marked fixed when it goes away."""
+    current = {PROBLEM_PREFIX + hashlib.sha1(p.encode()).hexdigest()[:10]: p for p in problems}
+    for key, text in current.items():
+        row = reg["attention"].get(key)
+        if row is None:
+            reg.add("attention", {"id": key, "found_at": local_stamp(ctx.now, ctx.tz),
+                                  "form": "Дорожная карта", "reason": text, "status": "открыто"})
+        else:
+            row["status"] = "открыто"
+    for key, row in reg["attention"].items():
+        if key.startswith(PROBLEM_PREFIX) and key not in current:
+            row["status"] = "исправлено"
