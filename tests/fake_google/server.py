@@ -1,0 +1,249 @@
+"""The fake's HTTP server: routing by the discovery documents, validation, faults, a call log.
+
+One threaded server on 127.0.0.1 (random port) serves all four APIs, distinguished by path
+(/v4/spreadsheets, /v1/forms, /drive/v3/files, /v1/documents), so ``Endpoints.single(url)``
+points every client at it. Requests are handled one at a time under a lock, so a test sees
+the state a real, serialised server would leave.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from sync.google.transport import match_route
+
+from .drive_docs import FORM_MIME, SHEET_MIME, FakeDocs, FakeDrive
+from .errors import FakeApiError
+from .forms import FakeForms
+from .sheets import FakeSheets
+from .validate import check_body, check_query
+
+
+@dataclass
+class Call:
+    """One request as the fake received it."""
+
+    name: str  # «sheets.values.batchGet», as GoogleTransport counts it
+    http_method: str
+    path: str
+    params: dict[str, Any]
+    body: Any
+    status: int = 0
+    fault: bool = False
+
+
+@dataclass
+class Fault:
+    """A failure to inject: on matching calls, after ``skip`` of them, ``times`` times."""
+
+    method: str | None = None  # a call name, or None for any call
+    status: int = 500
+    times: int = 1
+    skip: int = 0
+    retry_after: float | None = None
+    delay: float = 0.0  # seconds to stall before answering (past the client's timeout)
+    reason: str | None = None  # Drive-style errors[0].reason, e.g. "userRateLimitExceeded"
+    seen: int = field(default=0, init=False)
+
+    def take(self, name: str) -> bool:
+        if self.method is not None and self.method != name:
+            return False
+        self.seen += 1
+        return self.skip < self.seen <= self.skip + self.times
+
+
+class FakeGoogle:
+    """Sheets v4, Forms v1, Drive v3 and Docs v1, in process, over HTTP."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.calls: list[Call] = []
+        self.faults: list[Fault] = []
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.reset()
+
+    # lifecycle --------------------------------------------------------------------------------
+
+    def start(self) -> FakeGoogle:
+        handler = type("Handler", (_Handler,), {"fake": self})
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self._server.block_on_close = False
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "the fake is not started"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    def reset(self) -> None:
+        """Forget all state, calls and faults (between tests)."""
+        with self.lock:
+            self.sheets = FakeSheets()
+            self.forms = FakeForms()
+            self.docs = FakeDocs()
+            self.drive = FakeDrive(self.docs)
+            self.forms.on_create = lambda form_id, title: self.drive.add_file(
+                title, FORM_MIME, file_id=form_id
+            )
+            self.calls.clear()
+            self.faults.clear()
+
+    # faults and calls -------------------------------------------------------------------------
+
+    def fail(
+        self,
+        method: str | None = None,
+        status: int = 500,
+        *,
+        times: int = 1,
+        skip: int = 0,
+        retry_after: float | None = None,
+        reason: str | None = None,
+    ) -> Fault:
+        """Answer matching calls with an error (after letting ``skip`` of them through)."""
+        fault = Fault(method, status, times, skip, retry_after, 0.0, reason)
+        self.faults.append(fault)
+        return fault
+
+    def stall(
+        self, method: str | None = None, seconds: float = 1.0, *, times: int = 1, skip: int = 0
+    ) -> Fault:
+        """Answer matching calls only after ``seconds`` (the request is then handled normally)."""
+        fault = Fault(method, 0, times, skip, None, seconds)
+        self.faults.append(fault)
+        return fault
+
+    def count(self, name: str | None = None, *, include_faults: bool = True) -> int:
+        """How many requests (named like «sheets.values.batchGet», or all) reached the fake."""
+        return sum(
+            1 for c in self.calls if (name is None or c.name == name) and (include_faults or not c.fault)
+        )
+
+    def names(self) -> list[str]:
+        """Names of the calls received, in order."""
+        return [c.name for c in self.calls]
+
+    def clear_calls(self) -> None:
+        self.calls.clear()
+
+    # dispatch ---------------------------------------------------------------------------------
+
+    def dispatch(
+        self, http_method: str, raw_path: str, query: dict[str, list[str]], raw_body: bytes
+    ) -> tuple[int, Any, dict[str, str]]:
+        """Handle one request; returns (status, JSON-able body or bytes, extra headers)."""
+        found = match_route(http_method, raw_path)
+        name = found[0].name if found else f"unknown {http_method} {raw_path}"
+        body: Any = None
+        if raw_body:
+            try:
+                body = json.loads(raw_body)
+            except ValueError:
+                body = raw_body
+        call = Call(
+            name, http_method, raw_path, {k: v if len(v) > 1 else v[0] for k, v in query.items()}, body
+        )
+        with self.lock:
+            self.calls.append(call)
+            fault = next((f for f in self.faults if f.take(name)), None)
+        if fault is not None and fault.delay:
+            time.sleep(fault.delay)
+        elif fault is not None:
+            call.fault, call.status = True, fault.status
+            return self._fault_response(fault)
+        try:
+            if found is None:
+                raise FakeApiError(404, f"The requested URL {raw_path} was not found on this server.")
+            route, path_params = found
+            params = check_query(route, query)
+            if isinstance(body, bytes):
+                raise FakeApiError(400, "Invalid JSON payload received.")
+            body = check_body(route, body)
+            path_params = {k: unquote(v) for k, v in path_params.items()}
+            with self.lock:
+                result = self._service(route.api).handle(route.method_id, path_params, params, body)
+            call.status = 200
+            return 200, result if result is not None else {}, {}
+        except FakeApiError as exc:
+            call.status = exc.code
+            return exc.code, exc.body(), {}
+
+    def _service(self, api: str) -> Any:
+        return {"sheets": self.sheets, "forms": self.forms, "drive": self.drive, "docs": self.docs}[api]
+
+    def _fault_response(self, fault: Fault) -> tuple[int, Any, dict[str, str]]:
+        headers = {}
+        if fault.retry_after is not None:
+            headers["Retry-After"] = f"{fault.retry_after:g}"
+        error = FakeApiError(fault.status, "injected fault")
+        if fault.reason:
+            error.errors = [{"domain": "usageLimits", "reason": fault.reason, "message": "injected"}]
+            error.message = "User Rate Limit Exceeded"
+        return fault.status, error.body(), headers
+
+    # convenience for tests --------------------------------------------------------------------
+
+    def spreadsheet_files(self) -> list[str]:
+        """Ids of spreadsheets created (via Sheets) plus Drive spreadsheet files."""
+        ids = list(self.sheets.spreadsheets)
+        ids += [
+            f["id"] for f in self.drive.files.values() if f["mimeType"] == SHEET_MIME and f["id"] not in ids
+        ]
+        return ids
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeGoogle
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        """Quiet: tests read the call log instead."""
+
+    def _handle(self) -> None:
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        method = self.command
+        query = parse_qs(parts.query, keep_blank_values=True)
+        override = self.headers.get("X-HTTP-Method-Override")
+        if override:  # google-api-python-client turns long GETs into POSTs with the query as body
+            method = override.upper()
+            query.update(parse_qs(raw.decode(), keep_blank_values=True))
+            raw = b""
+        status, body, headers = self.fake.dispatch(method, parts.path, query, raw)
+        if isinstance(body, bytes):
+            payload, ctype = body, "application/octet-stream"
+        else:
+            payload, ctype = (
+                json.dumps(body, ensure_ascii=False).encode("utf-8"),
+                "application/json; charset=UTF-8",
+            )
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(payload)))
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (a stalled call past its timeout)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
