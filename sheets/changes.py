@@ -42,24 +42,35 @@ class RowAppend:
         return dict(self.values)
 
 
+@dataclass(frozen=True)
+class KeyAssign:
+    """Give a key to a row staff typed without one; the row is found by its cells at write time."""
+
+    sheet: str
+    key: str
+    fingerprint: tuple[tuple[str, str], ...]  # canonical column -> text, as read
+
+
 @dataclass
 class ChangeSet:
     """Every cell the run would change, grouped by nothing: stores group by sheet."""
 
     updates: list[CellUpdate] = field(default_factory=list)
     appends: list[RowAppend] = field(default_factory=list)
+    assigns: list[KeyAssign] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.updates or self.appends)
+        return bool(self.updates or self.appends or self.assigns)
 
     def extend(self, other: ChangeSet) -> None:
         self.updates.extend(other.updates)
         self.appends.extend(other.appends)
+        self.assigns.extend(other.assigns)
 
     def sheets(self) -> list[str]:
         """Names of the sheets this change set touches, in first-touched order."""
         seen: dict[str, None] = {}
-        for item in [*self.appends, *self.updates]:
+        for item in [*self.assigns, *self.appends, *self.updates]:
             seen.setdefault(item.sheet, None)
         return list(seen)
 
@@ -69,7 +80,7 @@ class ChangeSet:
         for a in self.appends:
             n, m = out.get(a.sheet, (0, 0))
             out[a.sheet] = (n + 1, m)
-        for u in self.updates:
+        for u in [*self.updates, *self.assigns]:
             n, m = out.get(u.sheet, (0, 0))
             out[u.sheet] = (n, m + 1)
         return out

@@ -54,13 +54,30 @@ def header_map(schema: SheetSchema, header_row: Sequence[object]) -> tuple[dict[
     return mapping, problems
 
 
+def _row_cells(mapping: dict[str, int], row: Sequence[object]) -> dict[str, str]:
+    return {name: cell_text(row[i - 1]) if i - 1 < len(row) else "" for name, i in mapping.items()}
+
+
+def unkeyed_rows(schema: SheetSchema, grid: Sequence[Sequence[object]]) -> list[dict[str, str]]:
+    """Rows staff typed without a key (but with data), in sheet order, by canonical name."""
+    mapping, problems = header_map(schema, grid[0] if grid else [])
+    if problems:
+        return []
+    out = []
+    for row in grid[1:]:
+        cells = _row_cells(mapping, row)
+        if not cells[schema.key].strip() and any(v.strip() for v in cells.values()):
+            out.append(cells)
+    return out
+
+
 def grid_to_frame(
     schema: SheetSchema, grid: Sequence[Sequence[object]]
 ) -> tuple[pd.DataFrame, list[str]]:
     """Read a sheet's grid by headers into a frame indexed by key, plus warnings (Russian).
 
-    Raises SchemaMismatch when a required header is missing. Blank rows are skipped; a row with
-    data but no key, and a repeated key, are reported and left out (never touched by the job).
+    Raises SchemaMismatch when a required header is missing. Blank rows and rows without a key
+    (``unkeyed_rows`` returns those) are left out; a repeated key is reported and left out.
     """
     header_row = grid[0] if grid else []
     mapping, problems = header_map(schema, header_row)
@@ -70,16 +87,12 @@ def grid_to_frame(
     warnings: list[str] = []
     seen: set[str] = set()
     for row_no, row in enumerate(grid[1:], start=2):
-        cells = {name: cell_text(row[i - 1]) if i - 1 < len(row) else "" for name, i in mapping.items()}
+        cells = _row_cells(mapping, row)
         if not any(v.strip() for v in cells.values()):
             continue
         key = cells[schema.key].strip()
         if not key:
-            warnings.append(
-                f"строка {row_no} листа «{schema.title}» без значения «{schema.header(schema.key)}»"
-                " — пропущена"
-            )
-            continue
+            continue  # typed by staff without a key: see unkeyed_rows
         if key in seen:
             warnings.append(
                 f"строка {row_no} листа «{schema.title}»: «{key}» повторяется — учтена первая строка"
@@ -97,13 +110,16 @@ def place_changes(
     keys: Sequence[object],
     changes: ChangeSet,
     last_row: int = 1,
+    grid_rows: Sequence[Sequence[object]] | None = None,
 ) -> tuple[list[CellWrite], list[str]]:
     """Resolve this sheet's changes to cells, by header and by key, at write time.
 
     ``grid_head`` is the header row and ``keys`` the key column below it (row 2 onwards), both
     read just before writing. Updates to a key no longer present are skipped with a reason.
     Appends go below ``last_row`` (the last row with any content) and below every keyed row,
-    so rows staff typed without a key are never overwritten. Raises SchemaMismatch on a missing header.
+    so rows staff typed without a key are never overwritten. Key assignments need ``grid_rows``
+    (every row below the header, read just before writing) to find their row by its cells.
+    Raises SchemaMismatch on a missing header.
     """
     mapping, problems = header_map(schema, grid_head)
     needed = {u.column for u in changes.updates if u.sheet == schema.name}
@@ -123,6 +139,20 @@ def place_changes(
             last = max(last, row_no)
     writes: list[CellWrite] = []
     skipped: list[str] = []
+    taken: set[int] = set()
+    for assign in changes.assigns:
+        if assign.sheet != schema.name:
+            continue
+        row_no = _find_unkeyed(mapping, schema, grid_rows or [], dict(assign.fingerprint), taken)
+        if row_no is None:
+            skipped.append(
+                f"лист «{schema.title}»: строка без «{schema.header(schema.key)}» изменилась или удалена — "
+                "номер будет присвоен при следующем запуске"
+            )
+            continue
+        taken.add(row_no)
+        row_of[assign.key] = row_no
+        writes.append(CellWrite(row_no, mapping[schema.key], assign.key, schema.key))
     for u in changes.updates:
         if u.sheet != schema.name:
             continue
@@ -143,3 +173,22 @@ def place_changes(
             if name in mapping and text != "":
                 writes.append(CellWrite(last, mapping[name], text, name))
     return writes, skipped
+
+
+def _find_unkeyed(
+    mapping: dict[str, int],
+    schema: SheetSchema,
+    rows: Sequence[Sequence[object]],
+    fingerprint: dict[str, str],
+    taken: set[int],
+) -> int | None:
+    """The first keyless row (1-based sheet row) whose cells still equal the fingerprint."""
+    for row_no, row in enumerate(rows, start=2):
+        if row_no in taken:
+            continue
+        cells = _row_cells(mapping, row)
+        if cells[schema.key].strip():
+            continue
+        if all(cells.get(name, "") == text for name, text in fingerprint.items() if name != schema.key):
+            return row_no
+    return None

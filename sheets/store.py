@@ -28,6 +28,7 @@ class Snapshot:
 
     frames: dict[str, pd.DataFrame]
     warnings: list[str] = field(default_factory=list)
+    unkeyed: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # rows typed without a key
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.frames[name]

@@ -19,7 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sheets.changes import ChangeSet
-from sheets.layout import grid_to_frame, place_changes
+from sheets.layout import grid_to_frame, place_changes, unkeyed_rows
 from sheets.schema import REGISTRIES, Kind, Owner, SheetSchema
 from sheets.store import SchemaMismatch, Snapshot, StoreBusy, StoreError, WriteReport
 
@@ -55,7 +55,7 @@ class XlsxStore:
         """Read every registry sheet of the workbook (one open of the file)."""
         wb = self._open(read_only=True)
         try:
-            frames, warnings, problems = {}, [], []
+            frames, warnings, problems, unkeyed = {}, [], [], {}
             for schema in REGISTRIES:
                 if schema.title not in wb.sheetnames:
                     problems.append(f"в книге нет листа «{schema.title}»")
@@ -68,11 +68,12 @@ class XlsxStore:
                     continue
                 frames[schema.name] = frame
                 warnings += warn
+                unkeyed[schema.name] = unkeyed_rows(schema, grid)
         finally:
             wb.close()
         if problems:
             raise SchemaMismatch(f"{self.path.name}: " + "; ".join(problems))
-        return Snapshot(frames, warnings)
+        return Snapshot(frames, warnings, unkeyed)
 
     # writing ---------------------------------------------------------------------------
 
@@ -99,8 +100,13 @@ class XlsxStore:
             keys = (
                 [ws.cell(r, key_idx).value for r in range(2, ws.max_row + 1)] if key_idx else []
             )
+            rows = (
+                [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
+                if any(a.sheet == name for a in changes.assigns)
+                else None
+            )
             try:
-                writes, skipped = place_changes(schema, head, keys, changes, _last_used_row(ws))
+                writes, skipped = place_changes(schema, head, keys, changes, _last_used_row(ws), rows)
             except SchemaMismatch as exc:
                 problems.append(str(exc))
                 continue

@@ -96,7 +96,7 @@ def compute_plan(
     _form_alerts(reg, ctx, errors)
     report = ingest(reg, batches, ctx)
     derive(reg, ctx)
-    plan = Plan(ChangeSet(), report, errors, list(snapshot.warnings))
+    plan = Plan(ChangeSet(), report, errors, list(snapshot.warnings) + reg.warnings)
     plan.steps["ingest"] = (
         f"новых ответов: {report.new_responses}, принято: {report.accepted}, "
         f"правок: {report.edited}, требуют внимания: {report.quarantined}"
@@ -144,8 +144,9 @@ def run_sync(
         plan = compute_plan(snapshot, sources, config, started)
         written = None
         if not dry_run and (plan.changes or (plan.errors and _new_errors(snapshot, plan))):
-            changes = ChangeSet(list(plan.changes.updates), list(plan.changes.appends))
-            changes.extend(journal_row(plan, store.backend, started, config, api_calls))
+            changes = ChangeSet(list(plan.changes.updates), list(plan.changes.appends), list(plan.changes.assigns))
+            taken = set(snapshot.frames["journal"].index) if "journal" in snapshot.frames else set()
+            changes.extend(journal_row(plan, store.backend, started, config, api_calls, taken))
             written = store.write(changes)
         finished = datetime.now(UTC)
     return RunReport(plan, written, started, finished, dict(api_calls() if api_calls else {}))
@@ -161,13 +162,17 @@ def _new_errors(snapshot: Snapshot, plan: Plan) -> bool:
 
 
 def journal_row(
-    plan: Plan, backend: str, started: datetime, config: Config, api_calls=None
+    plan: Plan, backend: str, started: datetime, config: Config, api_calls=None, taken: set[str] = frozenset()
 ) -> ChangeSet:
     """The run's row in «Журнал синхронизации», as a change in the same write."""
     stamp = local_stamp(started, config.tz)
+    key, n = stamp, 1
+    while key in taken:  # two runs in one second
+        n += 1
+        key = f"{stamp} ({n})"
     calls = api_calls() if api_calls else {}
     values = {
-        "id": stamp,
+        "id": key,
         "started_at": stamp,
         "finished_at": local_stamp(datetime.now(UTC), config.tz),
         "backend": backend,
@@ -207,6 +212,9 @@ def describe_plan(plan: Plan, limit: int = 200) -> list[str]:
     lines = [f"План: {describe_counts(plan.changes)}"]
     lines += [f"  {summary}" for summary in plan.steps.values()]
     shown = 0
+    for k in plan.changes.assigns:
+        lines.append(f"  # «{BY_NAME[k.sheet].title}»: строке, внесенной вручную, присвоен номер {k.key}")
+        shown += 1
     for a in plan.changes.appends:
         if shown >= limit:
             break

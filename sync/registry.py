@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from sheets.changes import ChangeSet, diff_frames, frame_from_records
+from sheets.changes import ChangeSet, KeyAssign, diff_frames, frame_from_records
 from sheets.schema import BY_NAME, REGISTRIES
 from sheets.store import Snapshot
 
@@ -42,6 +42,30 @@ class Registries:
         }
         self.allow: dict[str, set[tuple[str, str]]] = {s.name: set() for s in REGISTRIES}
         self._last: dict[str, int] = {}
+        self.warnings: list[str] = []
+        self.assigns: list[KeyAssign] = []
+        self.adopted: dict[str, list[dict[str, str]]] = {}
+        for sheet, rows in snapshot.unkeyed.items():
+            for cells in rows:
+                self._adopt(sheet, cells)
+
+    def _adopt(self, sheet: str, cells: dict[str, str]) -> None:
+        """A row staff typed without a key gets the next id (unless the job owns the sheet)."""
+        schema = BY_NAME[sheet]
+        if sheet not in ID_PREFIX:
+            self.warnings.append(
+                f"на листе «{schema.title}» строка без «{schema.header(schema.key)}» — лист ведет задание, "
+                "строка не учитывается"
+            )
+            return
+        key = self.next_id(sheet)
+        row = {name: cells.get(name, "") for name in schema.names}
+        row[schema.key] = key
+        self.adopted.setdefault(sheet, []).append(dict(row))
+        if "source" in row and not row["source"]:
+            row["source"] = "внесено вручную"
+        self.rows[sheet][key] = row
+        self.assigns.append(KeyAssign(sheet, key, tuple(sorted(cells.items()))))
 
     def __getitem__(self, sheet: str) -> dict[str, dict[str, str]]:
         return self.rows[sheet]
@@ -91,12 +115,14 @@ class Registries:
 
     def changes(self) -> ChangeSet:
         """Everything that differs from what was read, as position-free changes."""
-        out = ChangeSet()
+        out = ChangeSet(assigns=list(self.assigns))
         for schema in REGISTRIES:
             before = self.before.get(schema.name)
-            after = frame_from_records(schema, self.rows[schema.name].values())
             if before is None:
                 before = frame_from_records(schema, [])
+            if schema.name in self.adopted:
+                before = pd.concat([before, frame_from_records(schema, self.adopted[schema.name])])
+            after = frame_from_records(schema, self.rows[schema.name].values())
             out.extend(diff_frames(schema, before, after, self.allow[schema.name]))
         return out
 

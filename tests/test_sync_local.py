@@ -165,3 +165,30 @@ def test_staff_edits_survive_sync(demo_programme) -> None:
     assert digest(demo_programme.registry) == before  # nothing new: not even re-saved
     ws = load_workbook(demo_programme.registry)["Наставляемые"]
     assert ws.cell(2, notes).value == "позвонить маме" and ws.cell(2, 1).value == first_key
+
+
+def test_rows_staff_type_without_id_get_one_and_count(demo_programme) -> None:
+    sync_once(demo_programme)
+    store = XlsxStore(demo_programme.registry)
+    mentee = store.read_all()["mentees"].query("status == 'ожидает согласия'").iloc[0]
+    wb = load_workbook(demo_programme.registry)
+    ws = wb["Согласия"]  # a paper consent, typed in by staff
+    header = [c.value for c in ws[1]]
+    row = ws.max_row + 2  # with a blank row in between, as people do
+    values = {"Вид согласия": "обработка ПД", "ФИО субъекта": mentee["full_name"],
+              "Email участника": mentee["email"], "Кем дано": "родитель",
+              "ФИО давшего согласие": mentee["guardian"], "Дата": "2026-11-20", "Версия текста": "бумага"}
+    for name, value in values.items():
+        ws.cell(row, header.index(name) + 1, value)
+    wb.save(demo_programme.registry)
+    report = sync_once(demo_programme)
+    assert report.written and not report.written.skipped
+    snap = store.read_all()
+    assert not snap.unkeyed["consents"]
+    typed = snap["consents"][snap["consents"]["text_version"] == "бумага"]
+    assert len(typed) == 1 and typed.index[0].startswith("С-")
+    assert typed.iloc[0]["participant_id"] == mentee.name
+    assert snap["mentees"].loc[mentee.name, "status"] == "ожидает пары"
+    before = digest(demo_programme.registry)
+    assert sync_once(demo_programme).written is None
+    assert digest(demo_programme.registry) == before

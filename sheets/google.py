@@ -1,0 +1,244 @@
+"""The Google store: every registry in one Google spreadsheet, through gspread.
+
+Behaves like ``XlsxStore``: reads by header, writes only the cells that changed, by key and
+header, and never touches a column the job does not own. Costs per run:
+
+- ``read_all``: one ``values:batchGet`` for every registry sheet;
+- ``write``: one ``values:batchGet`` of the touched sheets (staff may have sorted, inserted or
+  deleted rows since the read, so rows are found by key again, right before writing), then one
+  ``values:batchUpdate`` with ``valueInputOption=RAW`` (a form answer «=IMPORTXML(...)» stays
+  text). Only when appended rows would fall past the sheet's grid: one ``spreadsheets.get`` and
+  one ``batchUpdate`` (appendDimension) more.
+
+The client is injected (``sync.google`` builds it over its transport), so this module never
+imports ``sync``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import gspread
+from gspread.exceptions import APIError
+from gspread.utils import absolute_range_name, rowcol_to_a1
+
+from sheets.changes import ChangeSet, cell_text
+from sheets.layout import CellWrite, grid_to_frame, header_map, place_changes
+from sheets.schema import BY_NAME, REGISTRIES, Kind, SheetSchema
+from sheets.store import SchemaMismatch, Snapshot, StoreError, WriteReport
+
+READ_PARAMS = {"valueRenderOption": "FORMATTED_VALUE", "majorDimension": "ROWS"}
+GROW_BY = 500  # rows added when appends reach the end of a sheet's grid
+_END_ROW = re.compile(r"(\d+)$")
+
+
+def sheet_range(title: str) -> str:
+    """A whole sheet as an A1 range, quoted (titles are Russian and may hold spaces)."""
+    return absolute_range_name(title)
+
+
+class GoogleSheetsStore:
+    """Registries in a Google spreadsheet."""
+
+    backend = "google"
+
+    def __init__(self, client: gspread.Client, spreadsheet_id: str) -> None:
+        self.client = client
+        self.spreadsheet_id = spreadsheet_id
+        self.label = f"Google-таблица {spreadsheet_id}"
+
+    # reading ---------------------------------------------------------------------------
+
+    def read_all(self) -> Snapshot:
+        """Read every registry sheet in one values:batchGet (formatted text, never numbers)."""
+        ranges = self._get_values([s.title for s in REGISTRIES], "чтение")
+        frames, warnings, problems = {}, [], []
+        for schema, value_range in zip(REGISTRIES, ranges, strict=True):
+            try:
+                frame, warn = grid_to_frame(schema, value_range.get("values", []))
+            except SchemaMismatch as exc:
+                problems.append(str(exc))
+                continue
+            frames[schema.name] = frame
+            warnings += warn
+        if problems:
+            raise SchemaMismatch(f"{self.label}: " + "; ".join(problems))
+        return Snapshot(frames, warnings)
+
+    # writing ---------------------------------------------------------------------------
+
+    def write(self, changes: ChangeSet) -> WriteReport:
+        """Apply the changes in one values:batchUpdate; nothing is written on a schema error."""
+        report = WriteReport()
+        if not changes:
+            return report
+        schemas = [BY_NAME[name] for name in changes.sheets()]
+        # Re-read just before writing: rows are placed by key as the sheet is now.
+        ranges = self._get_values([s.title for s in schemas], "запись")
+        planned: list[tuple[SheetSchema, list[CellWrite]]] = []
+        grow: dict[str, int] = {}
+        problems: list[str] = []
+        for schema, value_range in zip(schemas, ranges, strict=True):
+            grid = value_range.get("values", [])
+            head = grid[0] if grid else []
+            keys = _key_column(schema, head, grid)
+            try:
+                writes, skipped = place_changes(schema, head, keys, changes, _last_used_row(grid))
+            except SchemaMismatch as exc:
+                problems.append(str(exc))
+                continue
+            planned.append((schema, writes))
+            report.skipped += skipped
+            grid_rows = _grid_rows(value_range.get("range", ""))
+            needed = max((w.row for w in writes), default=0)
+            if grid_rows is not None and needed > grid_rows:
+                grow[schema.title] = needed - grid_rows
+        if problems:
+            raise SchemaMismatch(f"{self.label}: " + "; ".join(problems) + "; ничего не записано")
+        data = [vr for schema, writes in planned for vr in _value_ranges(schema, writes)]
+        if grow:
+            self._grow(grow)
+        if data:
+            body = {"valueInputOption": "RAW", "data": data}
+            self._call(
+                lambda: self.client.http_client.values_batch_update(self.spreadsheet_id, body), "запись"
+            )
+        report.cells = sum(len(writes) for _schema, writes in planned)
+        report.rows = len(changes.appends)
+        return report
+
+    # plumbing --------------------------------------------------------------------------
+
+    def _get_values(self, titles: Sequence[str], action: str) -> list[dict[str, Any]]:
+        ranges = [sheet_range(t) for t in titles]
+        try:
+            reply = self.client.http_client.values_batch_get(
+                self.spreadsheet_id, ranges, params=dict(READ_PARAMS)
+            )
+        except APIError as exc:
+            if exc.code == 400 and "Unable to parse range" in str(exc):
+                raise self._missing_sheets(titles) from exc
+            raise self._error(exc, action) from exc
+        return list(reply.get("valueRanges", []))
+
+    def _missing_sheets(self, titles: Sequence[str]) -> StoreError:
+        """Name the sheets that are missing (a second call, on the error path only)."""
+        try:
+            meta = self.client.http_client.fetch_sheet_metadata(
+                self.spreadsheet_id, params={"fields": "sheets.properties.title"}
+            )
+        except APIError as exc:
+            return self._error(exc, "чтение")
+        present = {s["properties"]["title"] for s in meta.get("sheets", [])}
+        missing = [t for t in titles if t not in present]
+        listed = ", ".join(f"«{t}»" for t in missing) or "(не удалось определить)"
+        return SchemaMismatch(
+            f"{self.label}: нет листов {listed} (переименованы или удалены?); "
+            "восстановите их или выполните «nastavnik init»"
+        )
+
+    def _grow(self, rows_needed: dict[str, int]) -> None:
+        """Add rows to sheets whose grid is too short for the appended rows."""
+        meta = self._call(
+            lambda: self.client.http_client.fetch_sheet_metadata(
+                self.spreadsheet_id, params={"fields": "sheets.properties(sheetId,title)"}
+            ),
+            "запись",
+        )
+        ids = {s["properties"]["title"]: s["properties"]["sheetId"] for s in meta.get("sheets", [])}
+        requests = [
+            {"appendDimension": {"sheetId": ids[title], "dimension": "ROWS", "length": n + GROW_BY}}
+            for title, n in rows_needed.items()
+            if title in ids
+        ]
+        if requests:
+            body = {"requests": requests}
+            self._call(lambda: self.client.http_client.batch_update(self.spreadsheet_id, body), "запись")
+
+    def _call(self, fn: Any, action: str) -> Any:
+        try:
+            return fn()
+        except APIError as exc:
+            raise self._error(exc, action) from exc
+
+    def _error(self, exc: APIError, action: str) -> StoreError:
+        """A Russian message for an API error that retrying does not cure."""
+        code = exc.code
+        if code == 404:
+            why = "таблица не найдена — проверьте spreadsheet_id в nastavnik.toml"
+        elif code in (401, 403):
+            why = (
+                "нет доступа — откройте таблицу для сервисного аккаунта (роль «Редактор») или войдите заново"
+            )
+        else:
+            detail = str(exc.error.get("message", ""))[:200] if isinstance(exc.error, dict) else ""
+            why = f"Google Таблицы ответили ошибкой {code}" + (f": {detail}" if detail else "")
+        return StoreError(f"{self.label} ({action}): {why}")
+
+
+def _key_column(schema: SheetSchema, head: Sequence[object], grid: Sequence[Sequence[object]]) -> list[str]:
+    mapping, _problems = header_map(schema, head)
+    col = mapping.get(schema.key)
+    if col is None:
+        return []
+    return [cell_text(row[col - 1]) if len(row) >= col else "" for row in grid[1:]]
+
+
+def _last_used_row(grid: Sequence[Sequence[object]]) -> int:
+    """The last row (1-based) with any content; at least the header row."""
+    for index in range(len(grid), 1, -1):
+        if any(cell_text(v).strip() for v in grid[index - 1]):
+            return index
+    return 1
+
+
+def _grid_rows(returned_range: str) -> int | None:
+    """The sheet's row count, from the range a whole-sheet read reports («'Лист'!A1:Z1000»)."""
+    m = _END_ROW.search(returned_range.rpartition("!")[2])
+    return int(m.group(1)) if m else None
+
+
+def _cell_value(schema: SheetSchema, write: CellWrite) -> str | int:
+    """Whole numbers in integer columns go as numbers (as XlsxStore writes them); all else text.
+
+    Only text that reads back the same («5», not «05») becomes a number, so the next run's
+    diff sees no change.
+    """
+    text = write.text
+    if schema.column(write.column).kind is Kind.INT and len(text) < 15:
+        try:
+            number = int(text)
+        except ValueError:
+            return text
+        if str(number) == text:
+            return number
+    return text
+
+
+def _value_ranges(schema: SheetSchema, writes: Sequence[CellWrite]) -> list[dict[str, Any]]:
+    """One ValueRange per run of adjacent cells in a row (an appended row is mostly one range)."""
+    out: list[dict[str, Any]] = []
+    run: list[CellWrite] = []
+
+    def flush() -> None:
+        if run:
+            start = rowcol_to_a1(run[0].row, run[0].col)
+            end = rowcol_to_a1(run[-1].row, run[-1].col)
+            cells = start if start == end else f"{start}:{end}"
+            out.append(
+                {
+                    "range": absolute_range_name(schema.title, cells),
+                    "majorDimension": "ROWS",
+                    "values": [[_cell_value(schema, w) for w in run]],
+                }
+            )
+            run.clear()
+
+    for write in sorted(writes, key=lambda w: (w.row, w.col)):
+        if run and (write.row != run[-1].row or write.col != run[-1].col + 1):
+            flush()
+        run.append(write)
+    flush()
+    return out
