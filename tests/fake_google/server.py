@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -99,9 +100,9 @@ class FakeGoogle:
             self.forms = FakeForms()
             self.docs = FakeDocs()
             self.drive = FakeDrive(self.docs)
-            self.forms.on_create = lambda form_id, title: self.drive.add_file(
-                title, FORM_MIME, file_id=form_id
-            )
+            # Spreadsheets and forms are Drive files too (sharing, listing).
+            self.sheets.on_create = self._drive_file(SHEET_MIME)
+            self.forms.on_create = self._drive_file(FORM_MIME)
             self.calls.clear()
             self.faults.clear()
 
@@ -198,15 +199,8 @@ class FakeGoogle:
             error.message = "User Rate Limit Exceeded"
         return fault.status, error.body(), headers
 
-    # convenience for tests --------------------------------------------------------------------
-
-    def spreadsheet_files(self) -> list[str]:
-        """Ids of spreadsheets created (via Sheets) plus Drive spreadsheet files."""
-        ids = list(self.sheets.spreadsheets)
-        ids += [
-            f["id"] for f in self.drive.files.values() if f["mimeType"] == SHEET_MIME and f["id"] not in ids
-        ]
-        return ids
+    def _drive_file(self, mime_type: str) -> Callable[[str, str], str]:
+        return lambda file_id, title: self.drive.add_file(title, mime_type, file_id=file_id)
 
 
 class _Handler(BaseHTTPRequestHandler):

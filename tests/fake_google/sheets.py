@@ -11,6 +11,7 @@ import copy
 import itertools
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -176,6 +177,7 @@ class FakeSheets:
         self.spreadsheets: dict[str, Spreadsheet] = {}
         self._ids = itertools.count(1)
         self._protected_ids = itertools.count(1001)
+        self.on_create: Callable[[str, str], object] | None = None  # registers a Drive file
 
     # helpers for tests ------------------------------------------------------------------------
 
@@ -266,6 +268,8 @@ class FakeSheets:
                 self._add_protected(sheet, pr)
             book.sheets.append(sheet)
         self.spreadsheets[spreadsheet_id] = book
+        if self.on_create is not None:
+            self.on_create(spreadsheet_id, props["title"])
         return self.describe(book, None)
 
     def _new_sheet(self, book: Spreadsheet, props: dict[str, Any], index: int, where: str) -> Sheet:
