@@ -5,7 +5,8 @@ header, and never touches a column the job does not own. Costs per run:
 
 - ``read_all``: one ``values:batchGet`` for every registry sheet;
 - ``write``: one ``values:batchGet`` of the touched sheets (staff may have sorted, inserted or
-  deleted rows since the read, so rows are found by key again, right before writing), then one
+  deleted rows since the read, so rows are found by key again, right before writing; a row
+  typed without a key is found by its cells, and appends go below the last used row), then one
   ``values:batchUpdate`` with ``valueInputOption=RAW`` (a form answer «=IMPORTXML(...)» stays
   text). Only when appended rows would fall past the sheet's grid: one ``spreadsheets.get`` and
   one ``batchUpdate`` (appendDimension) more.
@@ -25,7 +26,7 @@ from gspread.exceptions import APIError
 from gspread.utils import absolute_range_name, rowcol_to_a1
 
 from sheets.changes import ChangeSet, cell_text
-from sheets.layout import CellWrite, grid_to_frame, header_map, place_changes
+from sheets.layout import CellWrite, grid_to_frame, header_map, place_changes, unkeyed_rows
 from sheets.schema import BY_NAME, REGISTRIES, Kind, SheetSchema
 from sheets.store import SchemaMismatch, Snapshot, StoreError, WriteReport
 
@@ -54,18 +55,20 @@ class GoogleSheetsStore:
     def read_all(self) -> Snapshot:
         """Read every registry sheet in one values:batchGet (formatted text, never numbers)."""
         ranges = self._get_values([s.title for s in REGISTRIES], "чтение")
-        frames, warnings, problems = {}, [], []
+        frames, warnings, problems, unkeyed = {}, [], [], {}
         for schema, value_range in zip(REGISTRIES, ranges, strict=True):
+            grid = value_range.get("values", [])
             try:
-                frame, warn = grid_to_frame(schema, value_range.get("values", []))
+                frame, warn = grid_to_frame(schema, grid)
             except SchemaMismatch as exc:
                 problems.append(str(exc))
                 continue
             frames[schema.name] = frame
             warnings += warn
+            unkeyed[schema.name] = unkeyed_rows(schema, grid)
         if problems:
             raise SchemaMismatch(f"{self.label}: " + "; ".join(problems))
-        return Snapshot(frames, warnings)
+        return Snapshot(frames, warnings, unkeyed)
 
     # writing ---------------------------------------------------------------------------
 
@@ -85,7 +88,7 @@ class GoogleSheetsStore:
             head = grid[0] if grid else []
             keys = _key_column(schema, head, grid)
             try:
-                writes, skipped = place_changes(schema, head, keys, changes, _last_used_row(grid))
+                writes, skipped = place_changes(schema, head, keys, changes, _last_used_row(grid), grid[1:])
             except SchemaMismatch as exc:
                 problems.append(str(exc))
                 continue

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from sheets.changes import CellUpdate, ChangeSet, RowAppend
+from sheets.changes import CellUpdate, ChangeSet, KeyAssign, RowAppend
 from sheets.google import GoogleSheetsStore
 from sheets.store import SchemaMismatch, StoreError
 from sheets.xlsx import XlsxStore
@@ -128,6 +128,22 @@ def test_rows_sorted_and_inserted_between_read_and_write_get_the_right_cells(
     grid = fake_google.sheets.grid(store.spreadsheet_id, MENTORS)
     assert grid[1][:2] == ["", "заметка без ключа"]  # staff's keyless row is untouched
     assert grid[-1][:2] == ["M4", "Новиков"]  # appended below everything
+
+
+def test_a_row_typed_without_a_key_gets_its_key_even_after_a_sort(
+    store: GoogleSheetsStore, fake_google: FakeGoogle
+) -> None:
+    sid = store.spreadsheet_id
+    store.write(ChangeSet(appends=[mentor("M1", "Яковлева"), mentor("M2", "Борисов")]))
+    fake_google.sheets.set_values(sid, MENTORS, [["", "Аксенова", "ж"]], start="A4")
+    snapshot = store.read_all()
+    (typed,) = snapshot.unkeyed["mentors"]
+    assert typed["full_name"] == "Аксенова"
+    fake_google.sheets.sort_rows(sid, MENTORS, "ФИО")  # Аксенова moves to the top
+    store.write(ChangeSet(assigns=[KeyAssign("mentors", "M3", tuple(typed.items()))]))
+    rows = rows_by_id(fake_google, sid)
+    assert rows["M3"]["ФИО"] == "Аксенова" and rows["M3"]["Пол"] == "ж"
+    assert fake_google.sheets.grid(sid, MENTORS)[1][:2] == ["M3", "Аксенова"]
 
 
 def test_a_row_deleted_before_the_write_is_skipped_with_a_reason(
