@@ -88,6 +88,8 @@ class ChangeSet:
 
 def cell_text(value: object) -> str:
     """Normalise a cell value read from any store to the text the job compares and writes."""
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -131,7 +133,18 @@ def diff_frames(
     after: pd.DataFrame,
     allow: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset(),
 ) -> ChangeSet:
-    """The changes that turn ``before`` into ``after`` under the ownership rules.
+    """The changes that turn ``before`` into ``after`` under the ownership rules (see diff_records)."""
+    before_rows = before.to_dict("index") if len(before) else {}
+    return diff_records(schema, before_rows, after.to_dict("index"), allow)
+
+
+def diff_records(
+    schema: SheetSchema,
+    before: dict[str, dict[str, object]],
+    after: dict[str, dict[str, object]],
+    allow: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset(),
+) -> ChangeSet:
+    """The changes that turn rows ``before`` into rows ``after`` (key -> record).
 
     New keys become appends carrying every column (staff columns get their initial value).
     For existing keys only job- and form-owned columns are compared; a staff-owned cell is
@@ -140,16 +153,16 @@ def diff_frames(
     changes = ChangeSet()
     writable = [c.name for c in schema.columns if c.owner is not Owner.STAFF]
     staff = [c.name for c in schema.columns if c.owner is Owner.STAFF]
-    before_rows = before.to_dict("index") if len(before) else {}
-    for key, row in after.to_dict("index").items():
+    for key, row in after.items():
         key = cell_text(key)
-        old = before_rows.get(key)
+        old = before.get(key)
         if old is None:
             values = tuple((name, cell_text(row.get(name, ""))) for name in schema.names)
             values = tuple((n, key if n == schema.key else v) for n, v in values)
             changes.appends.append(RowAppend(schema.name, values))
             continue
-        for name in writable + [n for n in staff if (key, n) in allow]:
+        columns = writable + [n for n in staff if (key, n) in allow] if allow else writable
+        for name in columns:
             new_text, old_text = cell_text(row.get(name, "")), cell_text(old.get(name, ""))
             if new_text != old_text:
                 changes.updates.append(CellUpdate(schema.name, key, name, old_text, new_text))

@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
+from python_calamine import CalamineError, CalamineWorkbook
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -52,25 +53,31 @@ class XlsxStore:
     # reading ---------------------------------------------------------------------------
 
     def read_all(self) -> Snapshot:
-        """Read every registry sheet of the workbook (one open of the file)."""
-        wb = self._open(read_only=True)
+        """Read every registry sheet of the workbook (one open of the file).
+
+        Reading uses calamine (about ten times faster than openpyxl on large registries);
+        writing uses openpyxl, which keeps formatting, validation and staff's formulas.
+        """
+        if not self.path.exists():
+            self._open(read_only=True)  # raises the Russian "no workbook" message
         try:
-            frames, warnings, problems, unkeyed = {}, [], [], {}
-            for schema in REGISTRIES:
-                if schema.title not in wb.sheetnames:
-                    problems.append(f"в книге нет листа «{schema.title}»")
-                    continue
-                grid = [list(r) for r in wb[schema.title].iter_rows(values_only=True)]
-                try:
-                    frame, warn = grid_to_frame(schema, grid)
-                except SchemaMismatch as exc:
-                    problems.append(str(exc))
-                    continue
-                frames[schema.name] = frame
-                warnings += warn
-                unkeyed[schema.name] = unkeyed_rows(schema, grid)
-        finally:
-            wb.close()
+            wb = CalamineWorkbook.from_path(str(self.path))
+        except (CalamineError, OSError, ValueError) as exc:
+            raise StoreError(f"книга {self.path} повреждена или не является .xlsx: {exc}") from exc
+        frames, warnings, problems, unkeyed = {}, [], [], {}
+        for schema in REGISTRIES:
+            if schema.title not in wb.sheet_names:
+                problems.append(f"в книге нет листа «{schema.title}» (вернуть листы: nastavnik init ПАПКА)")
+                continue
+            grid = wb.get_sheet_by_name(schema.title).to_python(skip_empty_area=False)
+            try:
+                frame, warn = grid_to_frame(schema, grid)
+            except SchemaMismatch as exc:
+                problems.append(str(exc))
+                continue
+            frames[schema.name] = frame
+            warnings += warn
+            unkeyed[schema.name] = unkeyed_rows(schema, grid)
         if problems:
             raise SchemaMismatch(f"{self.path.name}: " + "; ".join(problems))
         return Snapshot(frames, warnings, unkeyed)

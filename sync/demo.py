@@ -75,6 +75,7 @@ class DemoProgramme:
         self.start = start
         self.used_emails: set[str] = set()
         self.clock = datetime.combine(start, datetime.min.time()) + timedelta(hours=9)
+        self.pace = 1.0  # big demos answer faster, so they stay within the first months
 
     # people -------------------------------------------------------------------------------
 
@@ -104,7 +105,7 @@ class DemoProgramme:
 
     def tick(self) -> str:
         """The next submission time, alternating the two export formats Google produces."""
-        self.clock += timedelta(seconds=self.rng.randint(180, 24_000))
+        self.clock += timedelta(seconds=self.rng.randint(180, 24_000) / self.pace)
         if self.rng.random() < 0.2:
             hour = self.clock.hour % 12 or 12
             ampm = "PM" if self.clock.hour >= 12 else "AM"
@@ -184,6 +185,7 @@ def generate(forms_dir: Path, mentors: int = 40, mentees: int = 120, seed: int =
              start: date = date(2026, 9, 1)) -> dict[str, int]:
     """Write the demo CSV exports into ``forms_dir``; returns rows written per form."""
     demo = DemoProgramme(seed, start)
+    demo.pace = max(1.0, (mentors + mentees) / 160)
     rng = demo.rng
     mentor_rows: list[tuple[str, str, dict[str, str]]] = []
     mentee_rows: list[tuple[str, str, dict[str, str]]] = []

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 
+from sheets.changes import frame_from_records
+from sheets.schema import PAIRS
 from sync.config import Config
 from sync.ingest import Context
 from sync.registry import Registries, local_stamp
@@ -34,7 +36,7 @@ def update_progress(reg: Registries, ctx: Context, config: Config) -> str:
     for mentee_id, stage in mentee_stage.items():
         if mentee_id in reg["mentees"]:
             reg["mentees"][mentee_id]["stage"] = stage
-    frames = reg.frames()
+    frames["pairs"] = frame_from_records(PAIRS, reg["pairs"].values())
     status = compute_roadmap(frames, ctx.today, roadmap_settings(config), generated_documents(reg))
     for key, row in status.frame.to_dict("index").items():
         current = reg["roadmap"].get(key)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 import re
 from datetime import datetime
 
 import pandas as pd
 
-from sheets.changes import ChangeSet, KeyAssign, diff_frames, frame_from_records
+from sheets.changes import ChangeSet, KeyAssign, diff_records, frame_from_records
 from sheets.schema import BY_NAME, REGISTRIES
 from sheets.store import Snapshot
 
@@ -33,12 +32,12 @@ class Registries:
     """
 
     def __init__(self, snapshot: Snapshot) -> None:
-        self.before = snapshot.frames
-        self.rows: dict[str, dict[str, dict[str, str]]] = {
-            s.name: copy.deepcopy(snapshot.frames[s.name].to_dict("index"))
-            if s.name in snapshot.frames
-            else {}
+        self.before: dict[str, dict[str, dict[str, str]]] = {
+            s.name: snapshot.frames[s.name].to_dict("index") if s.name in snapshot.frames else {}
             for s in REGISTRIES
+        }
+        self.rows: dict[str, dict[str, dict[str, str]]] = {
+            name: {key: dict(row) for key, row in rows.items()} for name, rows in self.before.items()
         }
         self.allow: dict[str, set[tuple[str, str]]] = {s.name: set() for s in REGISTRIES}
         self._last: dict[str, int] = {}
@@ -117,13 +116,10 @@ class Registries:
         """Everything that differs from what was read, as position-free changes."""
         out = ChangeSet(assigns=list(self.assigns))
         for schema in REGISTRIES:
-            before = self.before.get(schema.name)
-            if before is None:
-                before = frame_from_records(schema, [])
+            before = self.before[schema.name]
             if schema.name in self.adopted:
-                before = pd.concat([before, frame_from_records(schema, self.adopted[schema.name])])
-            after = frame_from_records(schema, self.rows[schema.name].values())
-            out.extend(diff_frames(schema, before, after, self.allow[schema.name]))
+                before = {**before, **{r[schema.key]: r for r in self.adopted[schema.name]}}
+            out.extend(diff_records(schema, before, self.rows[schema.name], self.allow[schema.name]))
         return out
 
 

@@ -137,3 +137,24 @@ def test_ints_are_numbers_and_read_back_as_text(store: XlsxStore) -> None:
     col = [c.value for c in ws[1]].index("Ёмкость") + 1
     assert ws.cell(2, col).value == 3
     assert store.read_all()["mentors"].loc["НС-0001", "capacity"] == "3"
+
+
+def test_not_a_workbook_is_a_russian_message(tmp_path: Path) -> None:
+    from sheets.store import StoreError
+
+    path = tmp_path / "registry.xlsx"
+    path.write_text("это не книга")
+    with pytest.raises(StoreError, match="повреждена или не является .xlsx"):
+        XlsxStore(path).read_all()
+    with pytest.raises(StoreError, match="nastavnik init"):
+        XlsxStore(tmp_path / "нет.xlsx").read_all()
+
+
+def test_deleted_sheet_is_named_with_the_repair_command(store: XlsxStore) -> None:
+    wb = load_workbook(store.path)
+    del wb["Журнал синхронизации"]
+    wb.save(store.path)
+    with pytest.raises(SchemaMismatch, match="нет листа «Журнал синхронизации».*nastavnik init"):
+        store.read_all()
+    store.create()
+    assert store.read_all().frames["journal"].empty
