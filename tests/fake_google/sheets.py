@@ -260,7 +260,7 @@ class FakeSheets:
         props.update(copy.deepcopy(body.get("properties") or {}))
         book = Spreadsheet(spreadsheet_id, props)
         for index, spec in enumerate(body.get("sheets") or [{"properties": {"title": "Sheet1"}}]):
-            sheet = self._new_sheet(book, spec.get("properties") or {}, index, "sheets")
+            sheet = self._new_sheet(book, spec.get("properties") or {}, index)
             for grid in spec.get("data") or []:
                 self._put_grid(sheet, grid)
             sheet.conditional_formats = copy.deepcopy(spec.get("conditionalFormats") or [])
@@ -272,20 +272,18 @@ class FakeSheets:
             self.on_create(spreadsheet_id, props["title"])
         return self.describe(book, None)
 
-    def _new_sheet(self, book: Spreadsheet, props: dict[str, Any], index: int, where: str) -> Sheet:
+    def _new_sheet(self, book: Spreadsheet, props: dict[str, Any], index: int) -> Sheet:
         props = copy.deepcopy(props)
         title = props.get("title") or f"Sheet{len(book.sheets) + 1}"
         if book.sheet_by_title(title) is not None:
-            raise bad_request(
-                f'Invalid {where}: A sheet with the name "{title}" already exists. Please enter another name.'
-            )
+            raise bad_request(f'A sheet with the name "{title}" already exists. Please enter another name.')
         sheet_id = props.get("sheetId")
         if sheet_id is None:
             sheet_id = next(
                 i for i in itertools.count(len(book.sheets) * 1000 + 1) if not book.sheet_by_id(i)
             )
         elif book.sheet_by_id(sheet_id) is not None:
-            raise bad_request(f"Invalid {where}: Sheet with id {sheet_id} already exists.")
+            raise bad_request(f"Sheet with id {sheet_id} already exists.")
         grid = {"rowCount": DEFAULT_ROWS, "columnCount": DEFAULT_COLS}
         grid.update(props.get("gridProperties") or {})
         props.update(
@@ -562,7 +560,7 @@ class FakeSheets:
 
     def _req_addSheet(self, book: Spreadsheet, spec: dict[str, Any]) -> dict[str, Any]:
         props = spec.get("properties") or {}
-        sheet = self._new_sheet(book, props, len(book.sheets), "addSheet")
+        sheet = self._new_sheet(book, props, len(book.sheets))
         index = min(props.get("index", len(book.sheets)), len(book.sheets))
         book.sheets.insert(index, sheet)
         for i, s in enumerate(book.sheets):
