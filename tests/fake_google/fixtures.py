@@ -1,7 +1,7 @@
 """pytest fixtures: the fake server (one per session, reset per test) and clients pointed at it.
 
-Use from a test module with ``from fake_google.fixtures import *  # noqa: F403`` or by naming
-the fixtures in ``pytest_plugins``.
+A test module opts in with ``pytest_plugins = ["tests.fake_google.fixtures"]`` (or the root
+conftest.py can list it once for everyone).
 """
 
 from __future__ import annotations
