@@ -1,7 +1,7 @@
 """Responses from the Google Forms API (v1), for the Google backend.
 
-Per form and run: one ``forms.get`` (question ids -> our questions, matched by title), then
-``forms.responses.list`` pages filtered by ``timestamp > <watermark>``. The filter is on the
+Per form and run: ``forms.responses.list`` pages filtered by ``timestamp > <watermark>``, then,
+only when there is something new, one ``forms.get`` (question ids -> our questions, by title). The filter is on the
 last submission time, so an edited response comes back; its id carries that time
 (``responseId:lastSubmittedTime``), so the job takes an edit as a new answer to process.
 
@@ -67,18 +67,21 @@ class GoogleFormsSource:
         form_id = self.form_ids.get(spec.code)
         if not form_id:
             return []
-        questions = self.questions(spec, form_id)
         query: dict[str, Any] = {"formId": form_id, "pageSize": self.page_size}
         if since is not None:
             query["filter"] = f"timestamp > {rfc3339(since)}"
-        out: list[Response] = []
+        items: list[dict[str, Any]] = []
         while True:
             page = self._execute(spec, self.service.forms().responses().list(**query))
-            out += [self._response(spec, questions, item) for item in page.get("responses", [])]
+            items += page.get("responses", [])
             token = page.get("nextPageToken")
             if not token:
                 break
             query["pageToken"] = token  # same filter: the API requires it with the token
+        if not items:
+            return []  # nothing new: no forms.get, so a quiet run costs one call per form
+        questions = self.questions(spec, form_id)
+        out = [self._response(spec, questions, item) for item in items]
         out.sort(key=lambda r: (r.submitted_at or datetime.min.replace(tzinfo=UTC), r.response_id))
         return out
 

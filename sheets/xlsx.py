@@ -187,7 +187,7 @@ def _last_used_row(ws: Worksheet) -> int:
 
 def _set_text(cell, text: str, kind: Kind) -> None:
     """Write a value so it reads back as the same text; never as a formula."""
-    if kind is Kind.INT and text.lstrip("-").isdigit() and len(text) < 15:
+    if kind is Kind.INT and text.lstrip("-").isdigit() and len(text) < 15 and str(int(text)) == text:
         cell.value = int(text)
         return
     cell.value = text if text != "" else None

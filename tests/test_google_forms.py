@@ -168,7 +168,8 @@ def test_watermark_becomes_the_timestamp_filter(
     newer = fake_google.forms.seed_response(mentor_form, MENTOR_ANSWERS, T0 + timedelta(seconds=1))
     got = source(forms_service, mentor_form).responses(MENTOR_APPLICATION, T0)
     assert [r.response_id.split(":")[0] for r in got] == [newer]
-    assert fake_google.calls[-1].params["filter"] == "timestamp > 2026-09-01T09:00:00.000000Z"
+    lists = [c for c in fake_google.calls if c.name == "forms.responses.list"]
+    assert lists[-1].params["filter"] == "timestamp > 2026-09-01T09:00:00.000000Z"
 
 
 def test_paging_keeps_the_filter(forms_service: Any, fake_google: FakeGoogle, mentor_form: str) -> None:
@@ -195,13 +196,18 @@ def test_an_edited_response_comes_back_as_a_new_one(
     assert edited.answers["Удобные дни"] == ["пт"] and edited.answers["ФИО"] == MENTOR_ANSWERS["ФИО"]
 
 
-def test_forms_get_once_per_form_per_run(
+def test_forms_get_once_per_form_per_run_and_only_when_something_is_new(
     forms_service: Any, fake_google: FakeGoogle, mentor_form: str
 ) -> None:
     src = source(forms_service, mentor_form)
     src.responses(MENTOR_APPLICATION, None)
+    assert fake_google.names() == ["forms.responses.list"]
+    fake_google.forms.seed_response(mentor_form, MENTOR_ANSWERS, T0 + timedelta(seconds=1))
     src.responses(MENTOR_APPLICATION, T0)
-    assert fake_google.names() == ["forms.get", "forms.responses.list", "forms.responses.list"]
+    src.responses(MENTOR_APPLICATION, T0)
+    assert fake_google.names() == [
+        "forms.responses.list", "forms.responses.list", "forms.get", "forms.responses.list"
+    ]
 
 
 def test_a_renamed_question_stops_the_form_with_its_name(
