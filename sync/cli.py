@@ -11,6 +11,9 @@ import click
 from forms.responses import SourceError
 from sheets.store import StoreError
 from sync.config import ConfigError, find_config, load_config, render_config
+from sync.google import GoogleError
+
+EXPECTED = (StoreError, SourceError, ConfigError, GoogleError)
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -61,12 +64,16 @@ def create_programme(folder: Path, organisation: str, start: date) -> Path:
               help="Название организации для писем и отчетов.")
 @click.option("--start", "start", default="2026-09-01", show_default=True,
               help="Дата начала цикла программы (ГГГГ-ММ-ДД).")
-def init(folder: Path, organisation: str, start: str) -> None:
+@click.option("--google", "use_google", is_flag=True,
+              help="Создать Google Таблицу и Google Формы (ключ — [google] credentials в nastavnik.toml).")
+def init(folder: Path, organisation: str, start: str, use_google: bool) -> None:
     """Создать программу в папке: nastavnik.toml, registry.xlsx со всеми листами, forms/, out/.
 
-    Повторный запуск ничего не перезаписывает: добавляет недостающие листы.
+    Повторный запуск ничего не перезаписывает: добавляет недостающие листы. С --google создает
+    (или восстанавливает) Google Таблицу со всеми листами и Google Формы всех анкет и записывает
+    их идентификаторы в nastavnik.toml.
 
-    Пример: nastavnik init programma
+    Пример: nastavnik init programma, затем nastavnik init programma --google
     """
     try:
         path = create_programme(folder, organisation, date.fromisoformat(start))
@@ -75,7 +82,23 @@ def init(folder: Path, organisation: str, start: str) -> None:
     except (ConfigError, StoreError) as exc:
         raise Failure(str(exc)) from exc
     click.echo(f"Программа создана: {path}")
-    click.echo(f"Выгрузки ответов Google Forms (CSV) кладите в {folder / 'forms'}")
+    if not use_google:
+        click.echo(f"Выгрузки ответов Google Forms (CSV) кладите в {folder / 'forms'}")
+        return
+    from sync.google.provision import provision
+    from sync.google.wiring import google_services
+
+    try:
+        config = load_config(path)
+        report = provision(config, google_services(config, interactive=True))
+    except EXPECTED as exc:
+        raise Failure(str(exc)) from exc
+    for line in report.lines:
+        click.echo(line)
+    for problem in report.problems:
+        click.echo(f"Требует внимания: {problem}", err=True)
+    if report.problems:
+        sys.exit(1)
 
 
 @main.command(context_settings=CONTEXT)
@@ -125,7 +148,7 @@ def sync(config_path: Path | None, dry_run: bool, verbose: bool) -> None:
         backend = open_backend(config)
         report = run_sync(config, backend.store, backend.sources, dry_run=dry_run,
                           api_calls=backend.api_calls)
-    except (StoreError, SourceError, ConfigError) as exc:
+    except EXPECTED as exc:
         raise Failure(str(exc)) from exc
     plan = report.plan
     if dry_run or verbose:
@@ -170,7 +193,7 @@ def status(config_path: Path | None, as_json: bool) -> None:
     config = _load(config_path)
     try:
         snapshot = open_backend(config).store.read_all()
-    except (StoreError, ConfigError) as exc:
+    except EXPECTED as exc:
         raise Failure(str(exc)) from exc
     rows = current_roadmap(snapshot, config, datetime.now(UTC))
     if as_json:
@@ -180,3 +203,22 @@ def status(config_path: Path | None, as_json: bool) -> None:
     click.echo("")
     for line in stage_summaries(rows):
         click.echo(line)
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="Файл настроек (иначе $NASTAVNIK_CONFIG или ./nastavnik.toml).")
+def doctor(config_path: Path | None) -> None:
+    """Проверить все, что нужно для запуска: настройки, доступ, листы и заголовки, вопросы анкет.
+
+    Печатает список проверок (✓ — в порядке, ✗ — проблема); код выхода 1, если есть проблемы.
+
+    Пример: nastavnik doctor --config programma/nastavnik.toml
+    """
+    from sync.doctor import run_checks
+
+    checks = run_checks(_load(config_path))
+    for check in checks:
+        click.echo(check.line())
+    if any(c.ok is False for c in checks):
+        sys.exit(1)

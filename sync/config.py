@@ -47,6 +47,8 @@ class GoogleConfig:
     drive_folder_id: str = ""
     form_ids: dict[str, str] = field(default_factory=dict)
     templates: dict[str, str] = field(default_factory=dict)
+    endpoint: str = ""  # one base URL for every API (a test server or a proxy); empty: Google
+    share_with: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -166,9 +168,18 @@ def load_config(path: Path) -> Config:
         auth=g.get("auth", "service_account"),
         token=str(root / g.get("token", "token.json")),
         drive_folder_id=g.get("drive_folder_id", ""),
-        form_ids=dict(g.get("forms", {})),
+        form_ids={k: str(v) for k, v in g.get("forms", {}).items() if v},
         templates=dict(g.get("templates", {})),
+        endpoint=str(g.get("endpoint", "")),
+        share_with=[str(x) for x in g.get("share_with", [])],
     )
+    if cfg.google.auth not in ("service_account", "oauth", "none"):
+        raise ConfigError(f"{path}: [google] auth — «service_account» или «oauth», указано «{cfg.google.auth}»")
+    if cfg.google.auth == "none" and not cfg.google.endpoint:
+        raise ConfigError(f"{path}: [google] auth = «none» допустим только с endpoint (тестовый сервер)")
+    unknown_forms = sorted(set(cfg.google.form_ids) - known)
+    if unknown_forms:
+        raise ConfigError(f"{path}: [google.forms] — неизвестные анкеты: {', '.join(unknown_forms)}")
     return cfg
 
 
@@ -216,8 +227,9 @@ preferred = 6    # наставляемый назвал этого настав
 [google]
 spreadsheet_id = ""
 credentials = "credentials.json"  # ключ сервисного аккаунта (см. credentials.example.json)
-auth = "service_account"          # или "oauth"
+auth = "service_account"          # или "oauth" (вход под учетной записью сотрудника)
 drive_folder_id = ""
+share_with = []                   # адреса сотрудников, которым открыть таблицу
 
 [google.forms]
 """
@@ -239,3 +251,32 @@ def render_config(
         shift=start.year - 2022,
         form_lines=lines,
     )
+
+
+def save_google_ids(path: Path, spreadsheet_id: str, form_ids: dict[str, str]) -> None:
+    """Write the spreadsheet and form ids into ``nastavnik.toml``, switching it to Google.
+
+    Edits only those lines, so the curator's comments and settings stay as they are.
+    """
+    lines = path.read_text(encoding="utf-8").splitlines()
+    section = ""
+    out: list[str] = []
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            section = stripped
+        key = stripped.split("=", 1)[0].strip() if "=" in stripped and not stripped.startswith("#") else ""
+        if section == "[backend]" and key == "kind":
+            line = 'kind = "google"          # "local" — книга .xlsx и выгрузки CSV; "google" — Google Таблицы и Формы'
+        elif section == "[google]" and key == "spreadsheet_id":
+            line = f'spreadsheet_id = "{spreadsheet_id}"'
+        elif section == "[google.forms]" and key in form_ids:
+            continue  # rewritten below
+        out.append(line)
+        if stripped == "[google.forms]":
+            out += [f'{code} = "{form_id}"' for code, form_id in form_ids.items()]
+    if "[google.forms]" not in (x.strip() for x in lines):
+        out += ["", "[google.forms]", *[f'{code} = "{form_id}"' for code, form_id in form_ids.items()]]
+    text = "\n".join(out) + "\n"
+    tomllib.loads(text)  # never leave a file that does not parse
+    path.write_text(text, encoding="utf-8")

@@ -1,0 +1,102 @@
+"""`nastavnik doctor`: a Russian checklist of everything a run needs, for either backend."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from forms.questionnaires import QUESTIONNAIRES
+from forms.responses import SourceError, parse_export, read_csv_text
+from sheets.store import StoreError
+from sync.config import Config
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the checklist: ok True (✓), False (✗) or None (· for information)."""
+
+    ok: bool | None
+    text: str
+
+    def line(self) -> str:
+        mark = {True: "✓", False: "✗", None: "·"}[self.ok]
+        return f"{mark} {self.text}"
+
+
+def check_local(config: Config) -> list[Check]:
+    """The workbook, every form's CSV export and the output folder."""
+    from sheets.xlsx import XlsxStore
+
+    checks = [_store_check(XlsxStore(config.registry), config.registry.name)]
+    for spec in QUESTIONNAIRES:
+        name = config.form_files.get(spec.code, f"{spec.code}.csv")
+        path = config.forms_dir / name
+        if not path.exists():
+            checks.append(Check(None, f"«{spec.title}»: выгрузки {name} пока нет"))
+            continue
+        try:
+            header = read_csv_text(path).splitlines()[:1]
+            parse_export(spec, "\n".join(header) + "\n", config.tz)
+        except (SourceError, OSError, UnicodeDecodeError) as exc:
+            checks.append(Check(False, f"«{spec.title}»: {exc}"))
+        else:
+            checks.append(Check(True, f"«{spec.title}»: выгрузка {name}, все вопросы на месте"))
+    out = config.out_dir
+    writable = out.is_dir() and os.access(out, os.W_OK)
+    checks.append(Check(writable, f"папка документов {out}" + ("" if writable else " — нет или недоступна для записи")))
+    return checks
+
+
+def check_google(config: Config) -> list[Check]:
+    """Credentials, the spreadsheet's sheets and headers, each form's questions, the Drive folder."""
+    from forms.google_setup import check_form
+    from sheets.google import GoogleSheetsStore
+    from sync.google import GoogleError
+    from sync.google.wiring import google_services
+
+    try:
+        services = google_services(config)
+    except GoogleError as exc:
+        return [Check(False, f"учетные данные Google: {exc}")]
+    checks = [Check(True, "учетные данные Google прочитаны")]
+    if not config.google.spreadsheet_id:
+        checks.append(Check(False, "нет id таблицы — выполните «nastavnik init ПАПКА --google»"))
+    else:
+        checks.append(_store_check(GoogleSheetsStore(services.gspread, config.google.spreadsheet_id), "таблица"))
+    for spec in QUESTIONNAIRES:
+        form_id = config.google.form_ids.get(spec.code)
+        if not form_id:
+            checks.append(Check(False, f"«{spec.title}»: нет id формы в [google.forms]"))
+            continue
+        try:
+            problems = check_form(services.forms, spec, form_id)
+        except GoogleError as exc:
+            problems = [str(exc)]
+        fine = Check(True, f"«{spec.title}»: форма доступна, вопросы на месте")
+        checks += [Check(False, p) for p in problems] or [fine]
+    if config.google.drive_folder_id:
+        try:
+            services.drive.files().get(fileId=config.google.drive_folder_id, fields="id").execute()
+            checks.append(Check(True, "папка Google Диска доступна"))
+        except Exception as exc:  # noqa: BLE001 — any refusal is reported, none is fatal here
+            checks.append(Check(False, f"папка Google Диска недоступна: {type(exc).__name__}"))
+    return checks
+
+
+def _store_check(store, label: str) -> Check:
+    try:
+        snapshot = store.read_all()
+    except StoreError as exc:
+        return Check(False, str(exc))
+    except Exception as exc:  # a GoogleError from the transport, with its Russian message
+        if type(exc).__module__.startswith("sync.google"):
+            return Check(False, str(exc))
+        raise
+    rows = sum(len(f) for f in snapshot.frames.values())
+    return Check(True, f"{label}: все листы и заголовки на месте (строк: {rows})")
+
+
+def run_checks(config: Config) -> list[Check]:
+    """Every check for the config's backend, configuration first."""
+    head = [Check(True, f"настройки {config.path}")]
+    return head + (check_google(config) if config.backend == "google" else check_local(config))
