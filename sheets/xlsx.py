@@ -12,12 +12,12 @@ import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
-from python_calamine import CalamineError, CalamineWorkbook
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
+from python_calamine import CalamineError, CalamineWorkbook
 
 from sheets.changes import ChangeSet
 from sheets.layout import grid_to_frame, place_changes, unkeyed_rows
