@@ -180,7 +180,10 @@ def propose_pairs(
     open_arcs = ~is_kept[candidates.mentee] & (places[candidates.mentor] > 0)
     arc_mentee, arc_mentor = candidates.mentee[open_arcs], candidates.mentor[open_arcs]
     arc_score = candidates.score[open_arcs]
-    _, compact = np.unique(arc_mentee, return_inverse=True)  # mentees with arcs, in id order
+    # number the mentees who have arcs 0, 1, ... in id order (arcs come sorted by mentee)
+    has_arcs = np.zeros(len(mentees) + 1, dtype=bool)
+    has_arcs[arc_mentee] = True
+    compact = (np.cumsum(has_arcs) - 1)[arc_mentee]
     if settings.method == "stable":
         chosen = stable_matching(compact, arc_mentor, arc_score, places)
     else:
@@ -289,19 +292,18 @@ def _alternatives(
     candidates: Candidates, assigned: dict[int, tuple[int, int]], count: int, mentors: Sequence[Mentor]
 ) -> dict[int, list[tuple[str, int]]]:
     """For each paired mentee, the next best mentors that had free places, best first."""
-    # arcs come by mentee, then mentor: a stable sort on (mentee, score) keeps ties in id order
-    order = np.argsort(candidates.mentee * 128 + (100 - candidates.score), kind="stable")
-    by_mentee = candidates.mentee[order]
     wanted = np.fromiter(assigned, dtype=np.int64, count=len(assigned))
-    starts = np.searchsorted(by_mentee, wanted, side="left")
-    ends = np.searchsorted(by_mentee, wanted, side="right")
+    starts = np.searchsorted(candidates.mentee, wanted, side="left").tolist()
+    ends = np.searchsorted(candidates.mentee, wanted, side="right").tolist()
     result: dict[int, list[tuple[str, int]]] = {}
-    for i, start, end in zip(wanted.tolist(), starts.tolist(), ends.tolist(), strict=True):
-        top = order[start : min(end, start + count + 1)]
+    for i, start, end in zip(wanted.tolist(), starts, ends, strict=True):
+        scores = candidates.score[start:end]
+        # a mentee's arcs come in mentor id order, which a stable sort keeps among equal scores
+        top = np.argsort(-scores, kind="stable")[: count + 1]
+        mentor_of = candidates.mentor[start:end][top].tolist()
         picks = [
             (mentors[j].id, s)
-            for j, s in zip(candidates.mentor[top].tolist(), candidates.score[top].tolist(),
-                            strict=True)
+            for j, s in zip(mentor_of, scores[top].tolist(), strict=True)
             if j != assigned[i][0]
         ]
         result[i] = picks[:count]

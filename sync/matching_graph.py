@@ -57,9 +57,9 @@ class Candidates:
     must-have criterion ``CRITERIA[k]`` alone leaves the mentee without candidates.
     """
 
-    mentee: np.ndarray  # int64, index into the mentee list
-    mentor: np.ndarray  # int64, index into the mentor list
-    score: np.ndarray  # int64, 0..100
+    mentee: np.ndarray  # int32, index into the mentee list
+    mentor: np.ndarray  # int32, index into the mentor list
+    score: np.ndarray  # int16, 0..100 (small types: a big registry has tens of millions)
     stage: np.ndarray  # int8 per mentee
     blockers: np.ndarray  # int64 per mentee
 
@@ -135,23 +135,23 @@ def build_candidates(
                 hit = (rp >= 0) & (cp >= 0)
                 rej[rp[hit], cp[hit]] = True
             ii, jj, ss = _block(e, t, block, cols, settings, free, rej, stage, blockers)
-            arcs.append((block[ii], cols[jj], ss))
+            arcs.append((block[ii].astype(np.int32), cols[jj].astype(np.int32),
+                         ss.astype(np.int16)))
             row_pos[block] = -1
         col_pos[cols] = -1
 
-    if arcs:
+    if len(arcs) == 1:
+        mentee_idx, mentor_idx, scores = arcs[0]
+    elif arcs:
         mentee_idx, mentor_idx, scores = (np.concatenate(a) for a in zip(*arcs, strict=True))
+        # within a group arcs come by mentee, then mentor; a mentee is in one group only
+        order = np.argsort(mentee_idx, kind="stable")
+        mentee_idx, mentor_idx, scores = mentee_idx[order], mentor_idx[order], scores[order]
+        del order
     else:
-        mentee_idx = mentor_idx = scores = np.zeros(0, dtype=np.int64)
-    # within a group arcs come by mentee, then mentor; a mentee is in one group only
-    order = np.argsort(mentee_idx, kind="stable")
-    return Candidates(
-        mentee_idx[order].astype(np.int64),
-        mentor_idx[order].astype(np.int64),
-        scores[order].astype(np.int64),
-        stage,
-        blockers,
-    )
+        mentee_idx = mentor_idx = np.zeros(0, dtype=np.int32)
+        scores = np.zeros(0, dtype=np.int16)
+    return Candidates(mentee_idx, mentor_idx, scores, stage, blockers)
 
 
 @dataclass

@@ -40,7 +40,7 @@ def optimal_matching(
         cost = -(score.astype(np.int64) * (n + 1) + 1)
     flow = SimpleMinCostFlow()
     flow.add_arcs_with_capacity_and_unit_cost(
-        mentee.astype(np.int32), (mentor + n).astype(np.int32), np.ones(arcs, np.int64), cost
+        mentee.astype(np.int32), mentor.astype(np.int32) + n, np.ones(arcs, np.int64), cost
     )
     flow.add_arcs_with_capacity_and_unit_cost(
         np.full(n, source, np.int32), np.arange(n, dtype=np.int32),
@@ -79,7 +79,7 @@ def stable_matching(
     starts = np.searchsorted(mentee[order], np.arange(n + 1)).tolist()
     wanted = mentor[order].tolist()
     # a mentor's view of a proposal: higher is better; the low digits settle ties by id order
-    keys = (score[order] * n + (n - 1 - mentee[order])).tolist()
+    keys = (score[order].astype(np.int64) * n + (n - 1 - mentee[order])).tolist()
     places = capacity.tolist()
     held: list[list[int]] = [[] for _ in places]  # min-heaps: the worst held mentee on top
     next_choice = starts[:-1]
@@ -120,7 +120,7 @@ def blocking_pairs(
         return 0
     n, m = int(mentee.max()) + 1, len(capacity)
     current = np.full(n, -1, dtype=np.int64)
-    current[mentee[chosen]] = score[chosen]
+    current[mentee[chosen]] = score[chosen]  # -1: unpaired, anything beats it
     held = np.bincount(mentor[chosen], minlength=m)
     worst = np.full(m, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(worst, mentor[chosen], score[chosen])
