@@ -86,6 +86,7 @@ MENTEE_APPLICATION = FormSpec(
         _DIRECTION,
         Question("Запросы: в чем нужна помощь наставника", T.CHECKBOX, "needs",
                  options=COMPETENCIES, other_allowed=True),
+        Question("Педагогический стаж, лет (для педагогов)", T.INTEGER, "experience_years", required=False),
         Question("Предпочтительный формат", T.CHOICE, "format", options=FORMATS),
         _DAYS,
         Question("Желаемый наставник (если есть)", T.SHORT_TEXT, "preferred_mentor",

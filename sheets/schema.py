@@ -61,6 +61,7 @@ PAIR_STATUSES: tuple[str, ...] = (
     "завершена",
     "отклонена",
     "расторгнута",
+    "снята",
 )
 MENTORING_FORMS: tuple[str, ...] = (
     "педагог – педагог",
@@ -175,6 +176,7 @@ MENTEES = SheetSchema(
         _c("department", "Отдел / площадка", owner=F, width=22),
         _c("direction", "Направленность", Kind.CHOICE, F, choices=DIRECTIONS, width=24),
         _c("needs", "Запросы", Kind.CHOICES, F, width=40),
+        _c("experience_years", "Стаж, лет", Kind.INT, F, width=10),
         _c("format", "Формат", Kind.CHOICE, F, choices=FORMATS),
         _c("days", "Дни", Kind.CHOICES, F),
         _c("preferred_mentor", "Желаемый наставник", owner=F, width=28),
@@ -220,6 +222,7 @@ PAIRS = SheetSchema(
         _c("score", "Оценка совпадения", Kind.INT, J, width=10),
         _c("explanation", "Объяснение", owner=J, width=60),
         _c("alternatives", "Альтернативы", owner=J, width=40),
+        _c("proposed_mentor", "Предложил подбор", owner=J, width=12),
         _c("status", "Статус", Kind.CHOICE, S, choices=PAIR_STATUSES, width=16),
         _c("stage", "Этап", owner=J, width=16),
         _c("plan_link", "Ссылка на ИПР", owner=J, width=30),

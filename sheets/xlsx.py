@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineError, CalamineWorkbook
 
 from sheets.changes import ChangeSet
-from sheets.layout import grid_to_frame, place_changes, unkeyed_rows
+from sheets.layout import grid_to_frame, header_map, place_changes, unkeyed_rows
 from sheets.schema import REGISTRIES, Kind, Owner, SheetSchema
 from sheets.store import SchemaMismatch, Snapshot, StoreBusy, StoreError, WriteReport
 
@@ -131,8 +131,14 @@ class XlsxStore:
 
     # creating --------------------------------------------------------------------------
 
-    def create(self) -> None:
-        """Create the workbook with every registry, or add the sheets an existing one lacks."""
+    def create(self) -> list[str]:
+        """Create the workbook with every registry, or repair an existing one; what was added.
+
+        A missing sheet is created; a missing column (one a newer version of the schema has) is
+        added at the right end of its sheet. A renamed header looks missing too, so every
+        addition is reported for a person to check.
+        """
+        added: list[str] = []
         if self.path.exists():
             self._check_not_open()
             wb = self._open(read_only=False)
@@ -140,10 +146,24 @@ class XlsxStore:
             wb = Workbook()
             wb.remove(wb.active)
         for schema in REGISTRIES:
-            if schema.title in wb.sheetnames:
+            if schema.title not in wb.sheetnames:
+                _format_sheet(wb.create_sheet(schema.title), schema)
+                added.append(f"лист «{schema.title}»")
                 continue
-            _format_sheet(wb.create_sheet(schema.title), schema)
-        self._save(wb)
+            ws = wb[schema.title]
+            mapping, _problems = header_map(schema, [c.value for c in ws[1]])
+            for column in schema.columns:
+                if column.name in mapping:
+                    continue
+                idx = max(ws.max_column, 1) + 1 if ws.max_row >= 1 and ws.cell(1, 1).value else 1
+                cell = ws.cell(1, idx, column.header)
+                cell.font = Font(bold=True)
+                cell.fill = JOB_HEADER_FILL if column.owner is Owner.JOB else HEADER_FILL
+                ws.column_dimensions[get_column_letter(idx)].width = column.width
+                added.append(f"столбец «{column.header}» на листе «{schema.title}»")
+        if added or not self.path.exists():
+            self._save(wb)
+        return added
 
     # plumbing --------------------------------------------------------------------------
 

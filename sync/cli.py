@@ -42,8 +42,11 @@ def main() -> None:
     """
 
 
-def create_programme(folder: Path, organisation: str, start: date) -> Path:
-    """Create (or repair) a local programme in ``folder``; returns the config path."""
+def create_programme(folder: Path, organisation: str, start: date, report=None) -> Path:
+    """Create (or repair) a local programme in ``folder``; returns the config path.
+
+    ``report`` (a callable) hears what was added to an existing workbook.
+    """
     from sheets.xlsx import XlsxStore
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -54,7 +57,11 @@ def create_programme(folder: Path, organisation: str, start: date) -> Path:
     config = load_config(config_path)
     for sub in (config.forms_dir, config.out_dir):
         sub.mkdir(parents=True, exist_ok=True)
-    XlsxStore(config.registry).create()
+    existed = config.registry.exists()
+    added = XlsxStore(config.registry).create()
+    if existed and report is not None:
+        for item in added:
+            report(f"Добавлено в книгу: {item} — если столбец был переименован, верните прежнее название")
     return config_path
 
 
@@ -76,7 +83,7 @@ def init(folder: Path, organisation: str, start: str, use_google: bool) -> None:
     Пример: nastavnik init programma, затем nastavnik init programma --google
     """
     try:
-        path = create_programme(folder, organisation, date.fromisoformat(start))
+        path = create_programme(folder, organisation, date.fromisoformat(start), report=click.echo)
     except ValueError as exc:
         raise Failure(f"--start: нужна дата ГГГГ-ММ-ДД ({exc})") from exc
     except (ConfigError, StoreError) as exc:
@@ -171,6 +178,55 @@ def sync(config_path: Path | None, dry_run: bool, verbose: bool) -> None:
         for error in plan.errors:
             click.echo(f"Ошибка: {error}", err=True)
         sys.exit(2)
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="Файл настроек (иначе $NASTAVNIK_CONFIG или ./nastavnik.toml).")
+@click.option("--dry-run", is_flag=True, help="Показать предложения и ничего не записывать.")
+@click.option("--explain", "explain_id", metavar="ID",
+              help="Объяснить подбор для наставляемого (НВ-…) или пары (П-…).")
+def match(config_path: Path | None, dry_run: bool, explain_id: str | None) -> None:
+    """Подбор пар без чтения анкет: предложения с объяснением в лист «Пары».
+
+    Куратор ставит «утверждена» или «отклонена» либо вписывает другого наставника — следующий
+    запуск это учитывает: утвержденные и ручные пары закреплены, отклоненная пара больше не
+    предлагается, открытые предложения не меняются, пока остаются допустимыми.
+
+    Пример: nastavnik match --explain НВ-0007
+    """
+    from sync.bootstrap import open_backend
+    from sync.job import run_sync
+    from sync.pairing import describe_mentee_or_pair
+
+    config = _load(config_path)
+    try:
+        backend = open_backend(config)
+        report = run_sync(config, backend.store, None, dry_run=dry_run or bool(explain_id),
+                          api_calls=backend.api_calls)
+    except EXPECTED as exc:
+        raise Failure(str(exc)) from exc
+    plan = report.plan
+    if explain_id:
+        try:
+            lines = describe_mentee_or_pair(plan.registries, plan.pairing, explain_id.strip())
+        except KeyError as exc:
+            raise Failure(f"нет наставляемого или пары с ID «{explain_id}»") from exc
+        for line in lines:
+            click.echo(line)
+        return
+    click.echo(plan.steps["pairs"])
+    if plan.pairing and plan.pairing.result:
+        for mentee_id, why in plan.pairing.result.unmatched:
+            click.echo(f"  без пары {mentee_id}: {why}")
+    if dry_run:
+        click.echo("Пробный запуск: ничего не записано.")
+    elif report.written is None:
+        click.echo("Изменений нет — ничего не записано.")
+    else:
+        from sync.job import describe_counts
+
+        click.echo(f"Записано: {describe_counts(plan.changes)}")
 
 
 @main.command(context_settings=CONTEXT)

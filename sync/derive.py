@@ -135,29 +135,16 @@ def link_reports(reg: Registries) -> None:
         answer["pair_id"] = pair_for(answer["participant_id"])
 
 
-def _attention(reg: Registries, key: str, found: bool, ctx: Context, **fields: str) -> None:
-    """Open, keep or close a self-resolving «Требует внимания» row."""
-    row = reg["attention"].get(key)
-    if found and row is None:
-        reg.add(
-            "attention",
-            {"id": key, "found_at": local_stamp(ctx.now, ctx.tz), "status": "открыто", **fields},
-        )
-    elif row is not None:
-        row.update(fields)
-        row["status"] = "открыто" if found else "исправлено"
-
-
 def consent_alerts(reg: Registries, ctx: Context) -> None:
     """Minors without a parent's consent, consents a minor gave themself, unlinked consents."""
+    stamp = local_stamp(ctx.now, ctx.tz)
     for row in reg["mentees"].values():
         age = age_on(row["birth_date"], ctx.today)
         minor = age is not None and age < 18
-        _attention(
-            reg,
+        reg.alert(
             f"{row['id']}: согласие",
             minor and not row["pd_consent"] and row["status"] != "выбыл",
-            ctx,
+            stamp,
             form="Согласие на обработку персональных данных",
             response=row["id"],
             question="Кем дано согласие",
@@ -166,11 +153,10 @@ def consent_alerts(reg: Registries, ctx: Context) -> None:
     births = {pid: r["birth_date"] for pid, r in reg["mentees"].items()}
     for consent in reg["consents"].values():
         pid = consent["participant_id"]
-        _attention(
-            reg,
+        reg.alert(
             f"{consent['id']}: связь",
             not pid,
-            ctx,
+            stamp,
             form="Согласия",
             response=consent["id"],
             question="Email, указанный в анкете участника",
@@ -179,11 +165,10 @@ def consent_alerts(reg: Registries, ctx: Context) -> None:
         invalid_minor = bool(pid) and not consent.get("withdrawn_on") and not consent_valid(
             consent, births.get(pid, "")
         )
-        _attention(
-            reg,
+        reg.alert(
             f"{consent['id']}: кем дано",
             invalid_minor,
-            ctx,
+            stamp,
             form="Согласия",
             response=consent["id"],
             question="Кем дано согласие",

@@ -22,6 +22,7 @@ from sheets.store import Snapshot, StoreBusy, TableStore, WriteReport
 from sync.config import Config
 from sync.derive import derive
 from sync.ingest import FORM_ORDER, Context, IngestReport, ingest, watermark
+from sync.pairing import PairingReport, update_pairs
 from sync.progress import update_progress
 from sync.registry import Registries, local_stamp
 
@@ -35,6 +36,8 @@ class Plan:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     steps: dict[str, str] = field(default_factory=dict)  # step -> one-line Russian summary
+    pairing: PairingReport | None = None
+    registries: Registries | None = field(default=None, repr=False)  # the state after the plan
 
 
 @dataclass
@@ -86,21 +89,29 @@ def read_responses(
 
 
 def compute_plan(
-    snapshot: Snapshot, sources: ResponseSource, config: Config, now: datetime
+    snapshot: Snapshot, sources: ResponseSource | None, config: Config, now: datetime
 ) -> Plan:
-    """Steps 3–7: everything the run would change, computed without writing anything."""
+    """Steps 3–7: everything the run would change, computed without writing anything.
+
+    With ``sources`` None the forms are not read (``nastavnik match``: matching alone).
+    """
     reg = Registries(snapshot)
     ctx = Context(now=now, tz=config.tz)
     errors: list[str] = []
-    batches = read_responses(sources, reg, errors)
-    _form_alerts(reg, ctx, errors)
-    report = ingest(reg, batches, ctx)
+    report = IngestReport()
+    if sources is not None:
+        batches = read_responses(sources, reg, errors)
+        _form_alerts(reg, ctx, errors)
+        report = ingest(reg, batches, ctx)
     derive(reg, ctx)
-    plan = Plan(ChangeSet(), report, errors, list(snapshot.warnings) + reg.warnings)
-    plan.steps["ingest"] = (
-        f"новых ответов: {report.new_responses}, принято: {report.accepted}, "
-        f"правок: {report.edited}, требуют внимания: {report.quarantined}"
-    )
+    plan = Plan(ChangeSet(), report, errors, list(snapshot.warnings) + reg.warnings, registries=reg)
+    if sources is not None:
+        plan.steps["ingest"] = (
+            f"новых ответов: {report.new_responses}, принято: {report.accepted}, "
+            f"правок: {report.edited}, требуют внимания: {report.quarantined}"
+        )
+    plan.pairing = update_pairs(reg, ctx, config)
+    plan.steps["pairs"] = plan.pairing.summary()
     plan.steps["progress"] = update_progress(reg, ctx, config)
     plan.changes = reg.changes()
     return plan
@@ -108,31 +119,16 @@ def compute_plan(
 
 def _form_alerts(reg: Registries, ctx: Context, errors: list[str]) -> None:
     """A form that could not be read at all is shown in «Требует внимания» until it reads."""
-    failing = {spec.code: e for spec in FORM_ORDER for e in errors if f"«{spec.title}»" in e}
+    stamp = local_stamp(ctx.now, ctx.tz)
     for spec in FORM_ORDER:
-        key = f"анкета {spec.code}"
-        row = reg["attention"].get(key)
-        if spec.code in failing and row is None:
-            reg.add(
-                "attention",
-                {
-                    "id": key,
-                    "found_at": local_stamp(ctx.now, ctx.tz),
-                    "form": spec.title,
-                    "reason": failing[spec.code],
-                    "status": "открыто",
-                },
-            )
-        elif row is not None:
-            row["status"] = "открыто" if spec.code in failing else "исправлено"
-            if spec.code in failing:
-                row["reason"] = failing[spec.code]
+        failing = next((e for e in errors if f"«{spec.title}»" in e), "")
+        reg.alert(f"анкета {spec.code}", bool(failing), stamp, form=spec.title, reason=failing)
 
 
 def run_sync(
     config: Config,
     store: TableStore,
-    sources: ResponseSource,
+    sources: ResponseSource | None,
     dry_run: bool = False,
     now: datetime | None = None,
     api_calls=None,

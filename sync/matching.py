@@ -144,26 +144,12 @@ def propose_pairs(
     mentee_at = {x.id: i for i, x in enumerate(mentees)}
     mentor_at = {x.id: j for j, x in enumerate(mentors)}
     rejected = set(rejected)
-
     fixed = list(fixed)
-    taken = Counter(mentor_at[t] for t, _ in fixed if t in mentor_at)
     paired = {e for _, e in fixed}
+    taken = Counter(mentor_at[t] for t, _ in fixed if t in mentor_at)
     free = np.array([max(0, x.capacity - taken[j]) for j, x in enumerate(mentors)], np.int64)
 
-    reasons: dict[int, str] = {}
-    rows: list[int] = []
-    for i, x in enumerate(mentees):
-        if x.id in paired or not x.waiting:
-            continue
-        if not x.consent_ok:
-            reasons[i] = NO_CONSENT
-        elif x.category not in MENTEE_CATEGORIES:
-            reasons[i] = UNKNOWN_CATEGORY
-        elif not settings.cross_direction and not normalise(x.direction):
-            reasons[i] = NO_DIRECTION
-        else:
-            rows.append(i)
-
+    rows, reasons = _waiting(mentees, paired, settings)
     kept, withdrawn = _keep_what_fits(
         mentees, mentors, mentee_at, mentor_at, settings, keep, paired, rejected, free
     )
@@ -171,31 +157,10 @@ def propose_pairs(
         (mentee_at[e], mentor_at[t]) for t, e in rejected if e in mentee_at and t in mentor_at
     ]
     candidates = build_candidates(mentees, mentors, rows, settings, free, rejected_at)
-
-    places = free.copy()
-    for j in kept.values():
-        places[j] -= 1
-    is_kept = np.zeros(len(mentees), dtype=bool)
-    is_kept[list(kept)] = True
-    open_arcs = ~is_kept[candidates.mentee] & (places[candidates.mentor] > 0)
-    arc_mentee, arc_mentor = candidates.mentee[open_arcs], candidates.mentor[open_arcs]
-    arc_score = candidates.score[open_arcs]
-    # number the mentees who have arcs 0, 1, ... in id order (arcs come sorted by mentee)
-    has_arcs = np.zeros(len(mentees) + 1, dtype=bool)
-    has_arcs[arc_mentee] = True
-    compact = (np.cumsum(has_arcs) - 1)[arc_mentee]
-    if settings.method == "stable":
-        chosen = stable_matching(compact, arc_mentor, arc_score, places)
-    else:
-        chosen = optimal_matching(compact, arc_mentor, arc_score, places, settings.priority)
-    blocking = blocking_pairs(compact, arc_mentor, arc_score, places, chosen)
-
-    assigned = {
-        int(i): (int(j), int(s))
-        for i, j, s in zip(arc_mentee[chosen], arc_mentor[chosen], arc_score[chosen], strict=True)
-    }
+    assigned, blocking = _match_the_rest(candidates, kept, free, settings, len(mentees))
     for i, j in kept.items():
         assigned[i] = (j, score(mentees[i], mentors[j], settings))
+
     alternatives = _alternatives(candidates, assigned, settings.alternatives, mentors)
     proposals = [
         Proposal(
@@ -210,7 +175,6 @@ def propose_pairs(
         )
         for i, (j, s) in sorted(assigned.items(), key=lambda item: (item[1][0], item[0]))
     ]
-
     options = np.bincount(candidates.mentee, minlength=len(mentees))
     for i in rows:
         if i not in assigned:
@@ -227,6 +191,58 @@ def propose_pairs(
         method=settings.method,
         withdrawn=withdrawn,
     )
+
+
+def _waiting(
+    mentees: Sequence[Mentee], paired: set[str], settings: MatchSettings
+) -> tuple[list[int], dict[int, str]]:
+    """Mentees to match (indices), and those who wait but cannot be matched, with the reason."""
+    rows: list[int] = []
+    reasons: dict[int, str] = {}
+    for i, x in enumerate(mentees):
+        if x.id in paired or not x.waiting:
+            continue  # not looking for a mentor: nothing to propose, nothing to explain
+        if not x.consent_ok:
+            reasons[i] = NO_CONSENT
+        elif x.category not in MENTEE_CATEGORIES:
+            reasons[i] = UNKNOWN_CATEGORY
+        elif not settings.cross_direction and not normalise(x.direction):
+            reasons[i] = NO_DIRECTION
+        else:
+            rows.append(i)
+    return rows, reasons
+
+
+def _match_the_rest(
+    candidates: Candidates,
+    kept: dict[int, int],
+    free: np.ndarray,
+    settings: MatchSettings,
+    mentee_count: int,
+) -> tuple[dict[int, tuple[int, int]], int]:
+    """Match mentees without a kept proposal to the places left: (mentee -> (mentor, score)),
+    and the number of blocking pairs among them."""
+    places = free.copy()
+    for j in kept.values():
+        places[j] -= 1
+    is_kept = np.zeros(mentee_count, dtype=bool)
+    is_kept[list(kept)] = True
+    open_arcs = ~is_kept[candidates.mentee] & (places[candidates.mentor] > 0)
+    mentee, mentor = candidates.mentee[open_arcs], candidates.mentor[open_arcs]
+    arc_score = candidates.score[open_arcs]
+    # the solvers want mentees numbered 0, 1, ... in id order (arcs come sorted by mentee)
+    has_arcs = np.zeros(mentee_count + 1, dtype=bool)
+    has_arcs[mentee] = True
+    compact = (np.cumsum(has_arcs) - 1)[mentee]
+    if settings.method == "stable":
+        chosen = stable_matching(compact, mentor, arc_score, places)
+    else:
+        chosen = optimal_matching(compact, mentor, arc_score, places, settings.priority)
+    assigned = {
+        int(i): (int(j), int(s))
+        for i, j, s in zip(mentee[chosen], mentor[chosen], arc_score[chosen], strict=True)
+    }
+    return assigned, blocking_pairs(compact, mentor, arc_score, places, chosen)
 
 
 def _check_ids(mentees: Sequence[Mentee], mentors: Sequence[Mentor]) -> None:

@@ -54,13 +54,6 @@ def update_progress(reg: Registries, ctx: Context, config: Config) -> str:
 def _roadmap_problems(reg: Registries, ctx: Context, problems: list[str]) -> None:
     """Each problem is an attention row while it lasts; it is marked fixed when it goes away."""
     current = {PROBLEM_PREFIX + hashlib.sha1(p.encode()).hexdigest()[:10]: p for p in problems}
-    for key, text in current.items():
-        row = reg["attention"].get(key)
-        if row is None:
-            reg.add("attention", {"id": key, "found_at": local_stamp(ctx.now, ctx.tz),
-                                  "form": "Дорожная карта", "reason": text, "status": "открыто"})
-        else:
-            row["status"] = "открыто"
-    for key, row in reg["attention"].items():
-        if key.startswith(PROBLEM_PREFIX) and key not in current:
-            row["status"] = "исправлено"
+    stamp = local_stamp(ctx.now, ctx.tz)
+    for key in sorted(set(current) | {k for k in reg["attention"] if k.startswith(PROBLEM_PREFIX)}):
+        reg.alert(key, key in current, stamp, form="Дорожная карта", reason=current.get(key, ""))

@@ -84,6 +84,20 @@ class Registries:
         self.rows[sheet][key][column] = value
         self.allow[sheet].add((key, column))
 
+    def alert(self, key: str, found: bool, found_at: str, **fields: str) -> None:
+        """Open, keep or close a self-resolving «Требует внимания» row about ``key``.
+
+        Found and new: a row is added, «открыто». Found again: its fields are refreshed. Gone:
+        the row stays, marked «исправлено», so staff see what was fixed.
+        """
+        row = self.rows["attention"].get(key)
+        if found and row is None:
+            self.add("attention", {"id": key, "found_at": found_at, "status": "открыто", **fields})
+        elif row is not None:
+            if found:
+                row.update(fields)
+            row["status"] = "открыто" if found else "исправлено"
+
     def service(self, name: str) -> str:
         """A value of «Служебное»."""
         row = self.rows["service"].get(name)

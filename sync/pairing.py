@@ -1,0 +1,242 @@
+"""Step 4 of the job: proposals in «Пары» for the curator, who stays in charge.
+
+The curator sets «утверждена» or «отклонена», or types another mentor into a proposal; the
+next run honours it. Approved and manual pairs are fixed (they take up places), a rejected or
+terminated pair is never proposed again, and open proposals stay as they are while they still
+fit, so proposals do not churn between cron runs. A proposal that no longer fits is marked
+«снята» with the reason, and its mentee is matched again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from forms.answers import split_list
+from sync.config import Config
+from sync.ingest import Context
+from sync.matching import MatchResult, MatchSettings, Mentee, Mentor, explain, pair_violation, propose_pairs, score
+from sync.matching_rules import mentoring_form, pair_format
+from sync.registry import Registries, local_stamp
+
+ACTIVE = ("утверждена", "пробная встреча", "план развития", "работа")
+REFUSED = ("отклонена", "расторгнута")
+OPEN = "предложена"
+WITHDRAWN = "снята"
+FINISHED = "завершена"
+
+MSG_WITHDRAWN = "предложение снято: {why}"
+MSG_RULE = "пара нарушает правило подбора: {why}"
+MSG_UNKNOWN = "в паре указан неизвестный участник: {ids}"
+
+
+@dataclass
+class PairingReport:
+    """What the matching step did, for the CLI and the journal."""
+
+    result: MatchResult | None
+    new: int = 0
+    kept: int = 0
+    withdrawn: int = 0
+
+    def summary(self) -> str:
+        if self.result is None:
+            return "подбор пар: ждут пары 0"
+        r = self.result
+        return (
+            f"подбор пар: новых предложений {self.new}, сохранено {self.kept}, снято {self.withdrawn}, "
+            f"без пары {len(r.unmatched)} (сумма оценок {r.total_score}, блокирующих пар {r.blocking_pairs}, "
+            f"метод {r.method})"
+        )
+
+
+def settings_of(config: Config) -> MatchSettings:
+    """The curator's matching settings from nastavnik.toml."""
+    m = config.matching
+    return MatchSettings(
+        weights=dict(m.weights),
+        cross_direction=m.cross_direction,
+        require_training=m.require_training,
+        priority=m.priority,
+        method=m.method,
+    )
+
+
+def _int(text: str, default: int) -> int:
+    try:
+        return int(float(text))
+    except ValueError:
+        return default
+
+
+def mentor_of(row: dict[str, str]) -> Mentor:
+    """A «Наставники» row as the engine sees it."""
+    return Mentor(
+        id=row["id"],
+        full_name=row["full_name"],
+        direction=row["direction"],
+        competencies=tuple(split_list(row["competencies"])),
+        days=tuple(split_list(row["days"])),
+        formats=tuple(split_list(row["formats"])),
+        department=row["department"],
+        experience_years=_int(row["experience_years"], 0),
+        capacity=max(0, _int(row["capacity"], 1)),
+        group_ok=row["group_ok"].strip().lower() == "да",
+        active=row["status"].strip().lower() in ("", "активен"),
+        trained=row["trained"].strip().lower() == "да",
+    )
+
+
+def mentee_of(row: dict[str, str], waiting: bool = True) -> Mentee:
+    """A «Наставляемые» row as the engine sees it."""
+    return Mentee(
+        id=row["id"],
+        full_name=row["full_name"],
+        category=row["category"],
+        direction=row["direction"],
+        needs=tuple(split_list(row["needs"])),
+        days=tuple(split_list(row["days"])),
+        format=row["format"],
+        department=row["department"],
+        experience_years=_int(row["experience_years"], 0),
+        preferred_mentor=row["preferred_mentor"],
+        consent_ok=bool(row["pd_consent"]),
+        waiting=waiting,
+    )
+
+
+def is_manual(pair: dict[str, str]) -> bool:
+    """A proposal row whose mentor the curator typed (or a row staff added by hand)."""
+    return pair["status"] in (OPEN, "") and pair["mentor_id"] != pair["proposed_mentor"]
+
+
+def _alternatives(items: list[tuple[str, int]]) -> str:
+    return "; ".join(f"{mentor} ({points})" for mentor, points in items)
+
+
+def update_pairs(reg: Registries, ctx: Context, config: Config) -> PairingReport:
+    """Propose mentors to waiting mentees and keep «Пары» in step with the curator's decisions."""
+    settings = settings_of(config)
+    mentors = {k: mentor_of(r) for k, r in reg["mentors"].items()}
+    pairs = reg["pairs"]
+    fixed: list[tuple[str, str]] = []
+    rejected: set[tuple[str, str]] = set()
+    keep: list[tuple[str, str]] = []
+    busy: set[str] = set()
+    for pair in pairs.values():
+        members = [(pair["mentor_id"].strip(), m) for m in split_list(pair["mentee_ids"])]
+        if pair["status"] in REFUSED:
+            rejected.update(members)
+        elif pair["status"] in ACTIVE or is_manual(pair):
+            fixed += members
+            busy.update(m for _, m in members)
+        elif pair["status"] == OPEN:
+            keep += members
+        elif pair["status"] == FINISHED:
+            busy.update(m for _, m in members)
+    waiting = [
+        mentee_of(row)
+        for key, row in reg["mentees"].items()
+        if key not in busy and row["status"] == "ожидает пары"
+    ]
+    report = PairingReport(None)
+    _check_fixed(reg, ctx, settings, mentors, rejected)
+    if not waiting and not keep:
+        _unmatched_alerts(reg, ctx, {})
+        return report
+    result = propose_pairs(waiting, list(mentors.values()), settings, fixed, rejected, keep)
+    report.result = result
+    open_rows = {(p["mentor_id"].strip(), p["mentee_ids"].strip()): k for k, p in pairs.items()
+                 if p["status"] == OPEN and not is_manual(p)}
+    for proposal in result.proposals:
+        values = {
+            "mentoring_form": proposal.mentoring_form,
+            "format": proposal.format,
+            "score": str(proposal.score),
+            "explanation": proposal.explanation,
+            "alternatives": _alternatives(proposal.alternatives),
+        }
+        key = open_rows.get((proposal.mentor_id, proposal.mentee_id))
+        if key is not None:
+            pairs[key].update(values)
+            report.kept += 1
+            continue
+        reg.add("pairs", {
+            **values,
+            "mentor_id": proposal.mentor_id,
+            "mentee_ids": proposal.mentee_id,
+            "proposed_mentor": proposal.mentor_id,
+            "status": OPEN,
+            "proposed_on": ctx.today.isoformat(),
+        })
+        report.new += 1
+    for mentor_id, mentee_id, why in result.withdrawn:
+        key = open_rows.get((mentor_id, mentee_id))
+        if key is not None:
+            reg.set_staff("pairs", key, "status", WITHDRAWN)
+            pairs[key]["explanation"] = MSG_WITHDRAWN.format(why=why)
+            report.withdrawn += 1
+    _unmatched_alerts(reg, ctx, dict(result.unmatched))
+    return report
+
+
+def _check_fixed(
+    reg: Registries, ctx: Context, settings: MatchSettings, mentors: dict[str, Mentor], rejected: set
+) -> None:
+    """Explain the curator's own pairs too, and flag those that break a hard rule."""
+    for key, pair in reg["pairs"].items():
+        if not (pair["status"] in ACTIVE or is_manual(pair)):
+            continue
+        mentor = mentors.get(pair["mentor_id"].strip())
+        mentee_ids = split_list(pair["mentee_ids"])
+        unknown = [i for i in [pair["mentor_id"], *mentee_ids] if i.strip() and not (
+            i.strip() in mentors or i.strip() in reg["mentees"])]
+        problem = MSG_UNKNOWN.format(ids=", ".join(unknown)) if unknown or mentor is None else ""
+        if mentor is not None and not unknown:
+            mentees = [mentee_of(reg["mentees"][m]) for m in mentee_ids]
+            texts, scores = [], []
+            for mentee in mentees:
+                texts.append(explain(mentee, mentor, settings))
+                scores.append(score(mentee, mentor, settings))
+                why = pair_violation(mentee, mentor, settings, rejected - {(mentor.id, mentee.id)})
+                problem = problem or (MSG_RULE.format(why=why) if why else "")
+            if mentees:
+                pair["explanation"] = " | ".join(texts)
+                pair["score"] = str(round(sum(scores) / len(scores)))
+                pair["mentoring_form"] = mentoring_form(mentor, mentees[0]) or ""
+                pair["format"] = pair_format(mentees[0], mentor)
+        reg.alert(f"{key}: правило", bool(problem) and pair["status"] in ACTIVE + (OPEN, ""),
+                  local_stamp(ctx.now, ctx.tz), form="Пары", response=key, question="Пары", reason=problem)
+
+
+def _unmatched_alerts(reg: Registries, ctx: Context, unmatched: dict[str, str]) -> None:
+    """A mentee still without a mentor is shown with the reason; the row closes when matched."""
+    for key in reg["mentees"]:
+        why = unmatched.get(key, "")
+        reg.alert(f"{key}: подбор", bool(why), local_stamp(ctx.now, ctx.tz), form="Пары", response=key,
+                  question="Подбор пары", reason=f"нет пары: {why}" if why else "")
+
+
+def describe_mentee_or_pair(reg: Registries, report: PairingReport | None, item: str) -> list[str]:
+    """Russian lines explaining the matching for a mentee id or a pair id (no personal data)."""
+    pairs = reg["pairs"]
+    if item in pairs:
+        found = [pairs[item]]
+    elif item in reg["mentees"]:
+        found = [p for p in pairs.values() if item in split_list(p["mentee_ids"])]
+    else:
+        raise KeyError(item)
+    lines = []
+    for pair in sorted(found, key=lambda p: p["id"]):
+        lines.append(f"Пара {pair['id']}: наставник {pair['mentor_id']}, наставляемые {pair['mentee_ids']}, "
+                     f"статус «{pair['status']}», оценка {pair['score'] or '—'}")
+        if pair["explanation"]:
+            lines.append(f"  {pair['explanation']}")
+        if pair["alternatives"]:
+            lines.append(f"  альтернативы: {pair['alternatives']}")
+    if item in reg["mentees"]:
+        why = dict(report.result.unmatched).get(item) if report and report.result else None
+        if why:
+            lines.append(f"Наставляемый {item} без пары: {why}")
+        elif not found:
+            lines.append(f"Наставляемый {item}: статус «{reg['mentees'][item]['status']}», в подборе не участвует")
+    return lines

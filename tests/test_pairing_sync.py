@@ -1,0 +1,128 @@
+"""Matching on the workbook: proposals with reasons; the curator approves, rejects, retypes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from click.testing import CliRunner
+
+from sheets.xlsx import XlsxStore
+from sync.cli import main
+from tests.conftest import NOW, sync_once
+from tests.test_roadmap_sync import set_cells
+
+
+def snapshot(config):
+    return XlsxStore(config.registry).read_all()
+
+
+def open_proposals(config):
+    pairs = snapshot(config)["pairs"]
+    return pairs[pairs["status"] == "предложена"]
+
+
+def test_sync_proposes_pairs_with_reasons_and_no_churn(demo_programme) -> None:
+    sync_once(demo_programme)
+    pairs = open_proposals(demo_programme)
+    assert len(pairs) > 5
+    assert pairs["explanation"].str.contains("направленность").all()
+    assert (pairs["mentor_id"] == pairs["proposed_mentor"]).all()
+    assert pairs["score"].astype(int).between(0, 100).all()
+    snap = snapshot(demo_programme)
+    mentees = snap["mentees"]
+    proposed = set(pairs["mentee_ids"])
+    assert all(mentees.loc[m, "pd_consent"] for m in proposed)  # consent is a hard rule
+    for _, pair in pairs.iterrows():  # capacity is never exceeded
+        assert (pairs["mentor_id"] == pair["mentor_id"]).sum() <= int(snap["mentors"].loc[pair["mentor_id"], "capacity"])
+    assert sync_once(demo_programme, now=NOW + timedelta(minutes=5)).written is None
+
+
+def test_approve_reject_and_retype_are_honoured(demo_programme) -> None:
+    sync_once(demo_programme)
+    pairs = open_proposals(demo_programme)
+    snap = snapshot(demo_programme)
+    mentors, mentees = snap["mentors"], snap["mentees"]
+
+    def other_mentor(key: str) -> str | None:
+        direction = mentees.loc[pairs.loc[key, "mentee_ids"], "direction"]
+        same = mentors.index[(mentors["direction"] == direction) & (mentors.index != pairs.loc[key, "mentor_id"])]
+        return same[0] if len(same) else None
+
+    retyped = next(k for k in pairs.index if other_mentor(k))
+    approved, rejected = [k for k in pairs.index if k != retyped][:2]
+    other = other_mentor(retyped)
+    untouched = pairs.drop([approved, rejected, retyped])
+    rejected_mentor = pairs.loc[rejected, "mentor_id"]
+    rejected_mentee = pairs.loc[rejected, "mentee_ids"]
+    retyped_mentee = pairs.loc[retyped, "mentee_ids"]
+
+    set_cells(demo_programme.registry, "Пары", approved, {"Статус": "утверждена"})
+    set_cells(demo_programme.registry, "Пары", rejected, {"Статус": "отклонена"})
+    set_cells(demo_programme.registry, "Пары", retyped, {"Наставник": other})
+    sync_once(demo_programme)
+
+    snap = snapshot(demo_programme)
+    pairs_after = snap["pairs"]
+    assert pairs_after.loc[approved, "status"] == "утверждена"
+    assert snap["mentees"].loc[pairs.loc[approved, "mentee_ids"], "status"] == "в паре"
+    # the rejected pair stays rejected and its mentee gets another mentor, never the same one
+    assert pairs_after.loc[rejected, "status"] == "отклонена"
+    again = pairs_after[(pairs_after["mentee_ids"] == rejected_mentee) & (pairs_after.index != rejected)]
+    assert (again["mentor_id"] != rejected_mentor).all()
+    assert len(again) == 1 or snap["attention"].index.str.startswith(f"{rejected_mentee}: подбор").any()
+    # the curator's mentor is kept and explained; no second proposal for that mentee
+    assert pairs_after.loc[retyped, "mentor_id"] == other
+    assert pairs_after.loc[retyped, "explanation"]
+    assert (pairs_after["mentee_ids"] == retyped_mentee).sum() == 1
+    # other open proposals did not churn
+    for key, row in untouched.iterrows():
+        if pairs_after.loc[key, "status"] == "предложена":
+            assert pairs_after.loc[key, "mentor_id"] == row["mentor_id"]
+    assert sync_once(demo_programme, now=NOW + timedelta(minutes=5)).written is None
+    # a rejected pair is never proposed again, on any later run
+    sync_once(demo_programme, now=NOW + timedelta(days=1))
+    pairs_later = snapshot(demo_programme)["pairs"]
+    repeat = pairs_later[(pairs_later["mentee_ids"] == rejected_mentee) & (pairs_later["mentor_id"] == rejected_mentor)]
+    assert list(repeat.index) == [rejected]
+
+
+def test_a_proposal_that_stops_fitting_is_withdrawn_and_the_mentee_rematched(demo_programme) -> None:
+    sync_once(demo_programme)
+    pairs = open_proposals(demo_programme)
+    key = pairs.index[0]
+    mentor, mentee = pairs.loc[key, "mentor_id"], pairs.loc[key, "mentee_ids"]
+    set_cells(demo_programme.registry, "Наставники", mentor, {"Статус": "выбыл"})
+    sync_once(demo_programme)
+    after = snapshot(demo_programme)["pairs"]
+    assert after.loc[key, "status"] == "снята"
+    assert after.loc[key, "explanation"].startswith("предложение снято:")
+    others = after[(after["mentee_ids"] == mentee) & (after.index != key)]
+    assert (others["mentor_id"] != mentor).all()
+
+
+def test_match_command_and_explain(demo_programme) -> None:
+    sync_once(demo_programme)
+    runner = CliRunner()
+    config = str(demo_programme.path)
+    result = runner.invoke(main, ["match", "--config", config])
+    assert result.exit_code == 0, result.output
+    assert "подбор пар:" in result.output and "Изменений нет" in result.output
+    pair = open_proposals(demo_programme).index[0]
+    result = runner.invoke(main, ["match", "--config", config, "--explain", pair])
+    assert result.exit_code == 0 and "совпадает направленность" in result.output
+    assert "@" not in result.output
+    result = runner.invoke(main, ["match", "--config", config, "--explain", "НВ-9999"])
+    assert result.exit_code == 1 and "НВ-9999" in result.output
+
+
+def test_mentee_without_feasible_mentor_is_in_attention_with_reason(demo_programme) -> None:
+    sync_once(demo_programme)
+    snap = snapshot(demo_programme)
+    mentee = snap["mentees"].index[snap["mentees"]["status"] == "ожидает пары"][0]
+    set_cells(demo_programme.registry, "Наставляемые", mentee, {"Направленность": "туристско-краеведческая"})
+    for key in snap["mentors"].index[snap["mentors"]["direction"] == "туристско-краеведческая"]:
+        set_cells(demo_programme.registry, "Наставники", key, {"Статус": "приостановлен"})
+    sync_once(demo_programme)
+    attention = snapshot(demo_programme)["attention"]
+    reason = attention.loc[f"{mentee}: подбор", "reason"]
+    assert "туристско-краеведческой направленности" in reason
