@@ -139,7 +139,7 @@ class Mentee:
 
 @dataclass(frozen=True)
 class MatchSettings:
-    """How the curator wants pairs made (the «Подбор пар» section of the settings)."""
+    """How the curator wants pairs made: criterion weights, rules to relax, the method."""
 
     weights: Mapping[str, int] = field(default_factory=dict)
     cross_direction: bool = False
