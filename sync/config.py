@@ -49,6 +49,8 @@ class GoogleConfig:
     templates: dict[str, str] = field(default_factory=dict)
     endpoint: str = ""  # one base URL for every API (a test server or a proxy); empty: Google
     share_with: list[str] = field(default_factory=list)
+    max_retries: int = 5  # repeats of a call that got 429/5xx, with growing pauses
+    timeout: float = 60.0  # seconds to wait for one answer
 
 
 @dataclass
@@ -172,7 +174,11 @@ def load_config(path: Path) -> Config:
         templates=dict(g.get("templates", {})),
         endpoint=str(g.get("endpoint", "")),
         share_with=[str(x) for x in g.get("share_with", [])],
+        max_retries=int(g.get("max_retries", 5)),
+        timeout=float(g.get("timeout", 60.0)),
     )
+    if not 0 <= cfg.google.max_retries <= 10 or not 1 <= cfg.google.timeout <= 600:
+        raise ConfigError(f"{path}: [google] — max_retries от 0 до 10, timeout от 1 до 600 секунд")
     if cfg.google.auth not in ("service_account", "oauth", "none"):
         raise ConfigError(f"{path}: [google] auth — «service_account» или «oauth», указано «{cfg.google.auth}»")
     if cfg.google.auth == "none" and not cfg.google.endpoint:

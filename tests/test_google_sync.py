@@ -231,6 +231,8 @@ def test_faults_outlasting_retries_write_nothing_and_next_run_converges(
 def test_cli_sync_on_google_exits_nonzero_with_russian_message(
     programme: Config, fake_google: FakeGoogle
 ) -> None:
+    text = programme.path.read_text(encoding="utf-8")
+    programme.path.write_text(text.replace("[google]\n", "[google]\nmax_retries = 0\n", 1), encoding="utf-8")
     fake_google.fail("sheets.values.batchGet", 500, times=100)
     result = CliRunner().invoke(main, ["sync", "--config", str(programme.path)])
     assert result.exit_code == 1

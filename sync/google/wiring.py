@@ -18,7 +18,7 @@ def google_services(config: Config, *, interactive: bool = False) -> GoogleServi
         None if g.auth == "none" else load_credentials(g.auth, g.credentials, g.token, interactive=interactive)
     )
     endpoints = Endpoints.single(g.endpoint) if g.endpoint else None
-    return connect(credentials, endpoints)
+    return connect(credentials, endpoints, timeout=g.timeout, max_retries=g.max_retries)
 
 
 def open_google_backend(config: Config, services: GoogleServices | None = None) -> Backend:
