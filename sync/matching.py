@@ -230,14 +230,16 @@ def _match_the_rest(
     open_arcs = ~is_kept[candidates.mentee] & (places[candidates.mentor] > 0)
     mentee, mentor = candidates.mentee[open_arcs], candidates.mentor[open_arcs]
     arc_score = candidates.score[open_arcs]
-    # the solvers want mentees numbered 0, 1, ... in id order (arcs come sorted by mentee)
-    has_arcs = np.zeros(mentee_count + 1, dtype=bool)
-    has_arcs[mentee] = True
-    compact = (np.cumsum(has_arcs) - 1)[mentee]
+    compact = _numbered(mentee)
     if settings.method == "stable":
         chosen = stable_matching(compact, mentor, arc_score, places)
     else:
-        chosen = optimal_matching(compact, mentor, arc_score, places, settings.priority)
+        chosen = np.zeros(len(mentee), dtype=bool)
+        # directions share no mentor, so each is its own, smaller problem: faster, less memory
+        for part in _directions(candidates, mentee, settings):
+            chosen[part] = optimal_matching(
+                _numbered(mentee[part]), mentor[part], arc_score[part], places, settings.priority
+            )
     assigned = {
         int(i): (int(j), int(s))
         for i, j, s in zip(mentee[chosen], mentor[chosen], arc_score[chosen], strict=True)
@@ -256,6 +258,25 @@ def _check_ids(mentees: Sequence[Mentee], mentors: Sequence[Mentor]) -> None:
     for x in mentors:
         if x.category not in MENTOR_CATEGORIES:
             raise MatchingError(f"у наставника {x.id} неизвестная категория: {x.category}")
+
+
+def _numbered(mentee: np.ndarray) -> np.ndarray:
+    """Mentee indices renumbered 0, 1, ... in the same order, as the solvers want them."""
+    if len(mentee) == 0:
+        return mentee.astype(np.int64)
+    has_arcs = np.zeros(int(mentee.max()) + 1, dtype=bool)
+    has_arcs[mentee] = True
+    return (np.cumsum(has_arcs) - 1)[mentee]
+
+
+def _directions(
+    candidates: Candidates, mentee: np.ndarray, settings: MatchSettings
+) -> list[np.ndarray]:
+    """The arcs of each direction (positions in ``mentee``); all arcs when directions cross."""
+    if settings.cross_direction or len(mentee) == 0:
+        return [np.arange(len(mentee))]
+    labels = candidates.direction[mentee]
+    return [np.flatnonzero(labels == label) for label in np.unique(labels)]
 
 
 def _keep_what_fits(

@@ -62,6 +62,7 @@ class Candidates:
     score: np.ndarray  # int16, 0..100 (small types: a big registry has tens of millions)
     stage: np.ndarray  # int8 per mentee
     blockers: np.ndarray  # int64 per mentee
+    direction: np.ndarray  # int32 per mentee: a code of the group it was matched in
 
 
 _popcount = getattr(np, "bitwise_count", None)
@@ -151,7 +152,10 @@ def build_candidates(
     else:
         mentee_idx = mentor_idx = np.zeros(0, dtype=np.int32)
         scores = np.zeros(0, dtype=np.int16)
-    return Candidates(mentee_idx, mentor_idx, scores, stage, blockers)
+    direction = np.zeros(n, dtype=np.int32)
+    for code, key in enumerate(sorted(groups_e)):
+        direction[groups_e[key]] = code
+    return Candidates(mentee_idx, mentor_idx, scores, stage, blockers, direction)
 
 
 @dataclass
