@@ -233,10 +233,12 @@ def _match_the_rest(
     compact = _numbered(mentee)
     if settings.method == "stable":
         chosen = stable_matching(compact, mentor, arc_score, places)
+    elif settings.cross_direction:
+        chosen = optimal_matching(compact, mentor, arc_score, places, settings.priority)
     else:
         chosen = np.zeros(len(mentee), dtype=bool)
         # directions share no mentor, so each is its own, smaller problem: faster, less memory
-        for part in _directions(candidates, mentee, settings):
+        for part in _directions(candidates, mentee):
             chosen[part] = optimal_matching(
                 _numbered(mentee[part]), mentor[part], arc_score[part], places, settings.priority
             )
@@ -269,12 +271,8 @@ def _numbered(mentee: np.ndarray) -> np.ndarray:
     return (np.cumsum(has_arcs) - 1)[mentee]
 
 
-def _directions(
-    candidates: Candidates, mentee: np.ndarray, settings: MatchSettings
-) -> list[np.ndarray]:
-    """The arcs of each direction (positions in ``mentee``); all arcs when directions cross."""
-    if settings.cross_direction or len(mentee) == 0:
-        return [np.arange(len(mentee))]
+def _directions(candidates: Candidates, mentee: np.ndarray) -> list[np.ndarray]:
+    """The arcs of each direction, as positions in ``mentee``."""
     labels = candidates.direction[mentee]
     return [np.flatnonzero(labels == label) for label in np.unique(labels)]
 

@@ -435,8 +435,15 @@ FORMATS = ("очно", "дистанционно", "смешанный")
 
 @st.composite
 def instances(draw, with_keep: bool = True):
-    subset = lambda items, k=3: tuple(draw(st.lists(st.sampled_from(items), max_size=k,  # noqa: E731
-                                                    unique=True)))
+    """Small registries where every rule gets its chance: clashes, rejections, must-haves."""
+
+    def subset(items: tuple[str, ...], k: int = 3) -> tuple[str, ...]:
+        return tuple(draw(st.lists(st.sampled_from(items), max_size=k, unique=True)))
+
+    def some_pairs(k: int) -> set[tuple[str, str]]:
+        pairs = [(t.id, e.id) for t in mentors for e in mentees]
+        return set(draw(st.lists(st.sampled_from(pairs), max_size=k)))
+
     mentors = [
         Mentor(
             id=f"t{k}",
@@ -483,9 +490,8 @@ def instances(draw, with_keep: bool = True):
         method=draw(st.sampled_from(("optimal", "stable"))),
         alternatives=draw(st.integers(0, 3)),
     )
-    pairs = [(t.id, e.id) for t in mentors for e in mentees]
-    pick = lambda k: set(draw(st.lists(st.sampled_from(pairs), max_size=k))) if pairs else set()  # noqa: E731
-    return mentees, mentors, s, pick(2), pick(4), pick(3) if with_keep else set()
+    keep = some_pairs(3) if with_keep else set()
+    return mentees, mentors, s, some_pairs(2), some_pairs(4), keep
 
 
 # --- properties ------------------------------------------------------------------------------
