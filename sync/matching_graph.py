@@ -223,7 +223,7 @@ def _encode_mentees(mentees: Sequence[Mentee], rows: np.ndarray, codes: _Codes) 
             a.needs[i, bit // 64] |= np.uint64(1 << (bit % 64))
         a.need_count[i] = len(items)
         a.days[i] = day_bits(x.days)
-        a.day_count[i] = a.days[i].bit_count()
+        a.day_count[i] = int(a.days[i]).bit_count()
         a.format[i] = format_bits([x.format])
         if normalise(x.department):
             a.department[i] = codes.of(x.department)

@@ -242,7 +242,7 @@ def criteria(mentee: Mentee, mentor: Mentor) -> dict[str, tuple[int, int] | None
     return {
         "needs": (sum(n in competencies for n in needs), len(needs)) if needs else None,
         "days": (
-            (_popcount(wanted_days & day_bits(mentor.days)), _popcount(wanted_days))
+            ((wanted_days & day_bits(mentor.days)).bit_count(), wanted_days.bit_count())
             if wanted_days
             else None
         ),
@@ -380,10 +380,6 @@ def explain(mentee: Mentee, mentor: Mentor, settings: MatchSettings) -> str:
         else:
             parts.append(f"наставляемый просил другого наставника: {mentee.preferred_mentor}")
     return "; ".join(parts)
-
-
-def _popcount(bits: int) -> int:
-    return bin(bits).count("1")
 
 
 def _plural(n: int, one: str, few: str, many: str) -> str:
