@@ -26,7 +26,7 @@ from gspread.exceptions import APIError
 from gspread.utils import absolute_range_name, rowcol_to_a1
 
 from sheets.changes import ChangeSet, cell_text
-from sheets.layout import CellWrite, grid_to_frame, header_map, place_changes, unkeyed_rows
+from sheets.layout import CellWrite, header_map, place_changes, snapshot_from_grids
 from sheets.schema import BY_NAME, REGISTRIES, Kind, SheetSchema
 from sheets.store import SchemaMismatch, Snapshot, StoreError, WriteReport
 
@@ -55,20 +55,11 @@ class GoogleSheetsStore:
     def read_all(self) -> Snapshot:
         """Read every registry sheet in one values:batchGet (formatted text, never numbers)."""
         ranges = self._get_values([s.title for s in REGISTRIES], "чтение")
-        frames, warnings, problems, unkeyed = {}, [], [], {}
-        for schema, value_range in zip(REGISTRIES, ranges, strict=True):
-            grid = value_range.get("values", [])
-            try:
-                frame, warn = grid_to_frame(schema, grid)
-            except SchemaMismatch as exc:
-                problems.append(str(exc))
-                continue
-            frames[schema.name] = frame
-            warnings += warn
-            unkeyed[schema.name] = unkeyed_rows(schema, grid)
-        if problems:
-            raise SchemaMismatch(f"{self.label}: " + "; ".join(problems))
-        return Snapshot(frames, warnings, unkeyed)
+        grids = {
+            schema.name: value_range.get("values", [])
+            for schema, value_range in zip(REGISTRIES, ranges, strict=True)
+        }
+        return snapshot_from_grids(self.label, grids)
 
     # writing ---------------------------------------------------------------------------
 

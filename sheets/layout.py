@@ -7,14 +7,14 @@ and a Google spreadsheet behave alike.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
 from sheets.changes import ChangeSet, cell_text, frame_from_records
-from sheets.schema import SheetSchema
-from sheets.store import SchemaMismatch
+from sheets.schema import REGISTRIES, SheetSchema
+from sheets.store import SchemaMismatch, Snapshot
 
 
 @dataclass(frozen=True)
@@ -192,3 +192,28 @@ def _find_unkeyed(
         if all(cells.get(name, "") == text for name, text in fingerprint.items() if name != schema.key):
             return row_no
     return None
+
+
+def snapshot_from_grids(label: str, grids: Mapping[str, Sequence[Sequence[object]] | None]) -> Snapshot:
+    """Every registry's grid (None: the sheet is missing) -> a Snapshot, or SchemaMismatch.
+
+    ``grids`` is keyed by schema name; ``label`` names the workbook or spreadsheet in messages.
+    All problems of all sheets are reported together.
+    """
+    frames, warnings, problems, unkeyed = {}, [], [], {}
+    for schema in REGISTRIES:
+        grid = grids.get(schema.name)
+        if grid is None:
+            problems.append(f"нет листа «{schema.title}» (вернуть листы: nastavnik init ПАПКА)")
+            continue
+        try:
+            frame, warn = grid_to_frame(schema, grid)
+        except SchemaMismatch as exc:
+            problems.append(str(exc))
+            continue
+        frames[schema.name] = frame
+        warnings += warn
+        unkeyed[schema.name] = unkeyed_rows(schema, grid)
+    if problems:
+        raise SchemaMismatch(f"{label}: " + "; ".join(problems))
+    return Snapshot(frames, warnings, unkeyed)

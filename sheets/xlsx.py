@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineError, CalamineWorkbook
 
 from sheets.changes import ChangeSet
-from sheets.layout import grid_to_frame, header_map, place_changes, unkeyed_rows
+from sheets.layout import header_map, place_changes, snapshot_from_grids
 from sheets.schema import REGISTRIES, Kind, Owner, SheetSchema
 from sheets.store import SchemaMismatch, Snapshot, StoreBusy, StoreError, WriteReport
 
@@ -64,23 +64,13 @@ class XlsxStore:
             wb = CalamineWorkbook.from_path(str(self.path))
         except (CalamineError, OSError, ValueError) as exc:
             raise StoreError(f"книга {self.path} повреждена или не является .xlsx: {exc}") from exc
-        frames, warnings, problems, unkeyed = {}, [], [], {}
-        for schema in REGISTRIES:
-            if schema.title not in wb.sheet_names:
-                problems.append(f"в книге нет листа «{schema.title}» (вернуть листы: nastavnik init ПАПКА)")
-                continue
-            grid = wb.get_sheet_by_name(schema.title).to_python(skip_empty_area=False)
-            try:
-                frame, warn = grid_to_frame(schema, grid)
-            except SchemaMismatch as exc:
-                problems.append(str(exc))
-                continue
-            frames[schema.name] = frame
-            warnings += warn
-            unkeyed[schema.name] = unkeyed_rows(schema, grid)
-        if problems:
-            raise SchemaMismatch(f"{self.path.name}: " + "; ".join(problems))
-        return Snapshot(frames, warnings, unkeyed)
+        grids = {
+            schema.name: wb.get_sheet_by_name(schema.title).to_python(skip_empty_area=False)
+            if schema.title in wb.sheet_names
+            else None
+            for schema in REGISTRIES
+        }
+        return snapshot_from_grids(self.path.name, grids)
 
     # writing ---------------------------------------------------------------------------
 

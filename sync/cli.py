@@ -42,6 +42,20 @@ def main() -> None:
     """
 
 
+def _echo_outcome(report, dry_run: bool) -> None:
+    """What a run wrote, in one line, and what it had to skip."""
+    from sync.job import describe_counts
+
+    if dry_run:
+        click.echo("Пробный запуск: ничего не записано.")
+    elif report.written is None:
+        click.echo("Изменений нет — ничего не записано.")
+    else:
+        click.echo(f"Записано: {describe_counts(report.plan.changes)}")
+        for skipped in report.written.skipped:
+            click.echo(f"Пропущено: {skipped}", err=True)
+
+
 def create_programme(folder: Path, organisation: str, start: date, report=None) -> Path:
     """Create (or repair) a local programme in ``folder``; returns the config path.
 
@@ -148,7 +162,7 @@ def sync(config_path: Path | None, dry_run: bool, verbose: bool) -> None:
     Пример: nastavnik sync --dry-run
     """
     from sync.bootstrap import open_backend
-    from sync.job import describe_counts, describe_plan, run_sync
+    from sync.job import describe_plan, run_sync
 
     config = _load(config_path)
     try:
@@ -164,14 +178,7 @@ def sync(config_path: Path | None, dry_run: bool, verbose: bool) -> None:
     else:
         for summary in plan.steps.values():
             click.echo(summary)
-    if dry_run:
-        click.echo("Пробный запуск: ничего не записано.")
-    elif report.written is None:
-        click.echo("Изменений нет — ничего не записано.")
-    else:
-        click.echo(f"Записано: {describe_counts(plan.changes)}")
-        for skipped in report.written.skipped:
-            click.echo(f"Пропущено: {skipped}", err=True)
+    _echo_outcome(report, dry_run)
     if plan.warnings and not (dry_run or verbose):
         click.echo(f"Предупреждений: {len(plan.warnings)} (подробно: -v)", err=True)
     if plan.errors:
@@ -219,14 +226,7 @@ def match(config_path: Path | None, dry_run: bool, explain_id: str | None) -> No
     if plan.pairing and plan.pairing.result:
         for mentee_id, why in plan.pairing.result.unmatched:
             click.echo(f"  без пары {mentee_id}: {why}")
-    if dry_run:
-        click.echo("Пробный запуск: ничего не записано.")
-    elif report.written is None:
-        click.echo("Изменений нет — ничего не записано.")
-    else:
-        from sync.job import describe_counts
-
-        click.echo(f"Записано: {describe_counts(plan.changes)}")
+    _echo_outcome(report, dry_run)
 
 
 @main.command(context_settings=CONTEXT)

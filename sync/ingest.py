@@ -290,36 +290,28 @@ def find_author(reg: Registries, email: str) -> tuple[str, str] | None:
     return None
 
 
-def take_meeting(reg: Registries, spec: FormSpec, parsed: ParsedResponse, ctx: Context) -> Outcome:
-    """A meeting report from a mentor (or a mentee)."""
+def _take_authored(reg: Registries, sheet: str, parsed: ParsedResponse, extra: dict[str, str]) -> Outcome:
+    """A meeting report or feedback: kept with its author, a known mentor or mentee."""
     v = parsed.values
     author = find_author(reg, v["email"])
     if author is None:
         return "", QUARANTINED, [Problem("Адрес электронной почты", "", MSG_UNKNOWN_AUTHOR)]
-    row = reg.add(
-        "meetings",
-        {**{k: v[k] for k in v if k in BY_NAME["meetings"].names}, "reporter_email": v["email"],
-         "reporter_id": author[1]},
-    )
+    names = BY_NAME[sheet].names
+    row = reg.add(sheet, {**{k: v[k] for k in v if k in names}, **extra, "reporter_id": author[1],
+                          "participant_id": author[1]})
     return row["id"], ACCEPTED, []
+
+
+def take_meeting(reg: Registries, spec: FormSpec, parsed: ParsedResponse, ctx: Context) -> Outcome:
+    """A meeting report from a mentor (or a mentee)."""
+    return _take_authored(reg, "meetings", parsed, {"reporter_email": parsed.values["email"]})
 
 
 def take_feedback(reg: Registries, spec: FormSpec, parsed: ParsedResponse, ctx: Context) -> Outcome:
     """Interim or final feedback of a participant."""
-    v = parsed.values
-    author = find_author(reg, v["email"])
-    if author is None:
-        return "", QUARANTINED, [Problem("Адрес электронной почты", "", MSG_UNKNOWN_AUTHOR)]
-    row = reg.add(
-        "feedback",
-        {
-            **{k: v[k] for k in v if k in BY_NAME["feedback"].names},
-            "kind": "итоговая" if spec is FINAL_SURVEY else "промежуточная",
-            "participant_id": author[1],
-            "answered_on": parsed.response.submitted_at.astimezone(ctx.tz).date().isoformat(),
-        },
-    )
-    return row["id"], ACCEPTED, []
+    answered = parsed.response.submitted_at.astimezone(ctx.tz).date().isoformat()
+    kind = "итоговая" if spec is FINAL_SURVEY else "промежуточная"
+    return _take_authored(reg, "feedback", parsed, {"kind": kind, "answered_on": answered})
 
 
 Handler = Callable[[Registries, FormSpec, ParsedResponse, Context], Outcome]

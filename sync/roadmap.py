@@ -29,6 +29,7 @@ from sheets.schema import (
     MEETINGS,
     MENTEES,
     MENTORS,
+    PAIR_STATUSES,
     PAIRS,
     PRACTICES,
     ROADMAP,
@@ -51,16 +52,7 @@ __all__ = [
 # --- Russian text, all in one place -------------------------------------------------------
 
 NOT_STARTED, IN_PROGRESS, DONE, OVERDUE = ROADMAP_STATUSES
-PROPOSED, APPROVED, TRIAL, PLAN, WORK, FINISHED, REJECTED, TERMINATED = (
-    "предложена",
-    "утверждена",
-    "пробная встреча",
-    "план развития",
-    "работа",
-    "завершена",
-    "отклонена",
-    "расторгнута",
-)
+PROPOSED, APPROVED, TRIAL, PLAN, WORK, FINISHED, REJECTED, TERMINATED, WITHDRAWN = PAIR_STATUSES
 WAITING_CONSENT, WAITING_PAIR = "ожидает согласия", "ожидает пары"
 YES = "да"
 MENTEE_LEFT = "выбыл"
