@@ -11,7 +11,7 @@ never imports ``sync``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,6 +47,11 @@ def parse_rfc3339(text: str) -> datetime | None:
     return when
 
 
+def response_id(item: Mapping[str, Any]) -> str:
+    """responseId plus lastSubmittedTime: an edited response is a new answer to process."""
+    return f"{item.get('responseId', '')}:{item.get('lastSubmittedTime', '')}"
+
+
 class GoogleFormsSource:
     """ResponseSource over the Forms API: ``form_ids`` maps a FormSpec code to its form id."""
 
@@ -58,7 +63,9 @@ class GoogleFormsSource:
         self.page_size = page_size
         self._questions: dict[str, dict[str, Question]] = {}  # code -> questionId -> question
 
-    def responses(self, spec: FormSpec, since: datetime | None) -> list[Response]:
+    def responses(
+        self, spec: FormSpec, since: datetime | None, seen: Collection[str] = frozenset()
+    ) -> list[Response]:
         """Responses submitted or edited after ``since``, oldest first.
 
         A form with no id configured has no responses (as a missing CSV export). Raises
@@ -78,6 +85,7 @@ class GoogleFormsSource:
             if not token:
                 break
             query["pageToken"] = token  # same filter: the API requires it with the token
+        items = [item for item in items if response_id(item) not in seen]
         if not items:
             return []  # nothing new: no forms.get, so a quiet run costs one call per form
         questions = self.questions(spec, form_id)
@@ -123,7 +131,7 @@ class GoogleFormsSource:
                 answers[question.title] = ", ".join(values)
         return Response(
             form=spec.code,
-            response_id=f"{item.get('responseId', '')}:{submitted}",
+            response_id=response_id(item),
             submitted_at=parse_rfc3339(submitted),
             raw_timestamp=submitted,
             email=str(item.get("respondentEmail", "")),

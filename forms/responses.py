@@ -11,7 +11,7 @@ import hashlib
 import io
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
@@ -52,8 +52,10 @@ class Response:
 class ResponseSource(Protocol):
     """Where a form's responses come from: a CSV export or the Google Forms API."""
 
-    def responses(self, spec: FormSpec, since: datetime | None) -> list[Response]:
-        """Responses submitted (or edited) after ``since``, oldest first."""
+    def responses(
+        self, spec: FormSpec, since: datetime | None, seen: Collection[str] = frozenset()
+    ) -> list[Response]:
+        """Responses submitted (or edited) after ``since``, oldest first, less those in ``seen``."""
         ...
 
 
@@ -181,7 +183,9 @@ class CsvFormSource:
         name = self.files.get(spec.code, f"{spec.code}.csv")
         return self.folder / name
 
-    def responses(self, spec: FormSpec, since: datetime | None = None) -> list[Response]:
+    def responses(
+        self, spec: FormSpec, since: datetime | None = None, seen: Collection[str] = frozenset()
+    ) -> list[Response]:
         """Every response in the export (a CSV has no server-side filter), oldest first.
 
         ``since`` is accepted for the interface; the job skips processed responses by id, which
@@ -195,6 +199,6 @@ class CsvFormSource:
         except OSError as exc:
             raise SourceError(f"не удалось прочитать {path}: {exc}") from exc
         try:
-            return parse_export(spec, text, self.tz)
+            return [r for r in parse_export(spec, text, self.tz) if r.response_id not in seen]
         except csv.Error as exc:
             raise SourceError(f"{path.name}: файл не похож на CSV ({exc})") from exc

@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from forms.responses import Response, ResponseSource, SourceError
@@ -25,6 +25,8 @@ from sync.ingest import FORM_ORDER, Context, IngestReport, ingest, watermark
 from sync.pairing import PairingReport, update_pairs
 from sync.progress import update_progress
 from sync.registry import Registries, local_stamp
+
+WATERMARK_OVERLAP = timedelta(minutes=30)
 
 
 @dataclass
@@ -78,11 +80,19 @@ def run_lock(path: Path) -> Iterator[None]:
 def read_responses(
     sources: ResponseSource, reg: Registries, plan_errors: list[str]
 ) -> dict[str, list[Response]]:
-    """Every form's responses since its watermark; a form that fails is reported, not fatal."""
+    """Every form's responses since its watermark; a form that fails is reported, not fatal.
+
+    The watermark is moved back by WATERMARK_OVERLAP: a response can show up in the API a little
+    after its timestamp, and must not fall behind a watermark that already passed it. What the
+    overlap brings back again is skipped by id before anything else is asked.
+    """
     out: dict[str, list[Response]] = {}
+    seen = reg["processed"].keys()
     for spec in FORM_ORDER:
+        mark = watermark(reg, spec.code)
+        since = mark - WATERMARK_OVERLAP if mark else None
         try:
-            out[spec.code] = sources.responses(spec, watermark(reg, spec.code))
+            out[spec.code] = sources.responses(spec, since, seen)
         except SourceError as exc:
             plan_errors.append(str(exc))
     return out

@@ -3,6 +3,7 @@ google-api-python-client against the in-process fake, through the project's one 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -263,3 +264,28 @@ def test_renamed_header_and_question_are_named_by_doctor_and_sync(
     fake_google.forms.rename_question(form, "Ваша должность", "Должность")
     assert runner.invoke(main, ["sync", "--config", str(programme.path)]).exit_code == 0
     assert rows(fake_google, programme, "Наставники")
+
+
+def test_a_response_that_shows_up_late_is_not_lost(
+    programme: Config, services: GoogleServices, fake_google: FakeGoogle
+) -> None:
+    form = programme.google.form_ids[MENTOR_APPLICATION.code]
+    answers = {
+        "ФИО": "Зуева Ольга Петровна", "Пол": "ж", "Должность": "методист",
+        "Направленность": "художественная", "Компетенции, которыми готовы делиться": ["ИКТ"],
+        "Педагогический стаж, лет": "12", "Сколько наставляемых готовы вести": "2",
+        "Готовы вести группу": "нет", "Форматы встреч": ["очно"], "Удобные дни": ["пн"],
+    }
+    fake_google.forms.seed_response(form, answers, NOW, "zueva@example.ru")
+    sync(programme, services)
+    # submitted five minutes before the newest one taken, visible in the API only now
+    late = dict(answers, **{"ФИО": "Зуев Пётр Ильич"})
+    fake_google.forms.seed_response(form, late, NOW - timedelta(minutes=5), "zuev@example.ru")
+    fake_google.clear_calls()
+    report = sync(programme, services, now=NOW + timedelta(minutes=5))
+    assert report.plan.ingest.accepted == 1
+    assert len(rows(fake_google, programme, "Наставники")) == 2
+    # and the overlap costs nothing once both are taken: no forms.get, no write
+    fake_google.clear_calls()
+    assert sync(programme, services, now=NOW + timedelta(minutes=10)).written is None
+    assert set(fake_google.names()) == {"sheets.values.batchGet", "forms.responses.list"}
