@@ -25,6 +25,7 @@ test: install
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/bench_matching.py
+	$(BIN)/python bench/bench_sync.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) *.egg-info
