@@ -9,13 +9,24 @@ fit, so proposals do not churn between cron runs. A proposal that no longer fits
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from forms.answers import split_list
 from sync.config import Config
 from sync.ingest import Context
-from sync.matching import MatchResult, MatchSettings, Mentee, Mentor, explain, pair_violation, propose_pairs, score
-from sync.matching_rules import mentoring_form, pair_format
+from sync.matching import (
+    MatchResult,
+    MatchSettings,
+    Mentee,
+    Mentor,
+    Proposal,
+    explain,
+    pair_violation,
+    propose_pairs,
+    score,
+)
+from sync.matching_rules import id_order, mentoring_form, pair_format
 from sync.registry import Registries, local_stamp
 
 ACTIVE = ("утверждена", "пробная встреча", "план развития", "работа")
@@ -25,6 +36,7 @@ WITHDRAWN = "снята"
 FINISHED = "завершена"
 
 MSG_WITHDRAWN = "предложение снято: {why}"
+GROUP_PREFIX = "группа: "
 MSG_RULE = "пара нарушает правило подбора: {why}"
 MSG_UNKNOWN = "в паре указан неизвестный участник: {ids}"
 
@@ -113,6 +125,23 @@ def _alternatives(items: list[tuple[str, int]]) -> str:
     return "; ".join(f"{mentor} ({points})" for mentor, points in items)
 
 
+def row_values(proposals: list[Proposal]) -> dict[str, str]:
+    """The job's columns of a «Пары» row: one mentee, or a group of one mentor's mentees."""
+    proposals = sorted(proposals, key=lambda p: id_order(p.mentee_id))
+    if len(proposals) == 1:
+        p = proposals[0]
+        return {"mentoring_form": p.mentoring_form, "format": p.format, "score": str(p.score),
+                "explanation": p.explanation, "alternatives": _alternatives(p.alternatives)}
+    formats = {p.format for p in proposals}
+    return {
+        "mentoring_form": proposals[0].mentoring_form,
+        "format": formats.pop() if len(formats) == 1 else "смешанный",
+        "score": str(round(sum(p.score for p in proposals) / len(proposals))),
+        "explanation": GROUP_PREFIX + " | ".join(f"{p.mentee_id}: {p.explanation}" for p in proposals),
+        "alternatives": " | ".join(f"{p.mentee_id}: {_alternatives(p.alternatives)}" for p in proposals),
+    }
+
+
 def update_pairs(reg: Registries, ctx: Context, config: Config) -> PairingReport:
     """Propose mentors to waiting mentees and keep «Пары» in step with the curator's decisions."""
     settings = settings_of(config)
@@ -145,36 +174,50 @@ def update_pairs(reg: Registries, ctx: Context, config: Config) -> PairingReport
         return report
     result = propose_pairs(waiting, list(mentors.values()), settings, fixed, rejected, keep)
     report.result = result
-    open_rows = {(p["mentor_id"].strip(), p["mentee_ids"].strip()): k for k, p in pairs.items()
-                 if p["status"] == OPEN and not is_manual(p)}
+    open_rows: dict[tuple[str, str], str] = {}  # (mentor, mentee) -> its open proposal's row
+    for key, pair in pairs.items():
+        if pair["status"] == OPEN and not is_manual(pair):
+            for mentee_id in split_list(pair["mentee_ids"]):
+                open_rows[(pair["mentor_id"].strip(), mentee_id)] = key
+    kept: dict[str, list[Proposal]] = defaultdict(list)
+    new: dict[str, list[Proposal]] = defaultdict(list)
     for proposal in result.proposals:
-        values = {
-            "mentoring_form": proposal.mentoring_form,
-            "format": proposal.format,
-            "score": str(proposal.score),
-            "explanation": proposal.explanation,
-            "alternatives": _alternatives(proposal.alternatives),
-        }
         key = open_rows.get((proposal.mentor_id, proposal.mentee_id))
-        if key is not None:
-            pairs[key].update(values)
-            report.kept += 1
-            continue
-        reg.add("pairs", {
-            **values,
-            "mentor_id": proposal.mentor_id,
-            "mentee_ids": proposal.mentee_id,
-            "proposed_mentor": proposal.mentor_id,
-            "status": OPEN,
-            "proposed_on": ctx.today.isoformat(),
-        })
-        report.new += 1
+        (kept[key] if key is not None else new[proposal.mentor_id]).append(proposal)
+    gone: dict[str, list[str]] = defaultdict(list)
     for mentor_id, mentee_id, why in result.withdrawn:
         key = open_rows.get((mentor_id, mentee_id))
         if key is not None:
+            gone[key].append(why if len(split_list(pairs[key]["mentee_ids"])) == 1 else f"{mentee_id}: {why}")
+    for key, proposals in kept.items():
+        if key in gone:  # a group lost members: the rest stay together
+            reg.set_staff("pairs", key, "mentee_ids", "; ".join(p.mentee_id for p in proposals))
+        pairs[key].update(row_values(proposals))
+        report.kept += 1
+    for key, reasons in gone.items():
+        if key not in kept:
             reg.set_staff("pairs", key, "status", WITHDRAWN)
-            pairs[key]["explanation"] = MSG_WITHDRAWN.format(why=why)
+            pairs[key]["explanation"] = MSG_WITHDRAWN.format(why="; ".join(reasons))
             report.withdrawn += 1
+    for mentor_id in sorted(new, key=id_order):
+        proposals = new[mentor_id]
+        if mentors[mentor_id].group_ok:  # one group per form: pupils and teachers apart
+            by_form: dict[str, list[Proposal]] = defaultdict(list)
+            for p in proposals:
+                by_form[p.mentoring_form].append(p)
+            groups = [by_form[form] for form in sorted(by_form)]
+        else:
+            groups = [[p] for p in proposals]
+        for members in groups:
+            reg.add("pairs", {
+                **row_values(members),
+                "mentor_id": mentor_id,
+                "mentee_ids": "; ".join(p.mentee_id for p in members),
+                "proposed_mentor": mentor_id,
+                "status": OPEN,
+                "proposed_on": ctx.today.isoformat(),
+            })
+            report.new += 1
     _unmatched_alerts(reg, ctx, dict(result.unmatched))
     return report
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from click.testing import CliRunner
 
+from forms.answers import split_list
 from sheets.xlsx import XlsxStore
 from sync.cli import main
 from tests.conftest import NOW, sync_once
@@ -16,9 +17,10 @@ def snapshot(config):
     return XlsxStore(config.registry).read_all()
 
 
-def open_proposals(config):
+def open_proposals(config, single: bool = False):
     pairs = snapshot(config)["pairs"]
-    return pairs[pairs["status"] == "предложена"]
+    pairs = pairs[pairs["status"] == "предложена"]
+    return pairs[~pairs["mentee_ids"].str.contains(";")] if single else pairs
 
 
 def test_sync_proposes_pairs_with_reasons_and_no_churn(demo_programme) -> None:
@@ -30,16 +32,17 @@ def test_sync_proposes_pairs_with_reasons_and_no_churn(demo_programme) -> None:
     assert pairs["score"].astype(int).between(0, 100).all()
     snap = snapshot(demo_programme)
     mentees = snap["mentees"]
-    proposed = set(pairs["mentee_ids"])
-    assert all(mentees.loc[m, "pd_consent"] for m in proposed)  # consent is a hard rule
-    for mentor, count in pairs["mentor_id"].value_counts().items():  # capacity is never exceeded
-        assert count <= int(snap["mentors"].loc[mentor, "capacity"])
+    members = [(row["mentor_id"], m) for _, row in pairs.iterrows() for m in split_list(row["mentee_ids"])]
+    assert all(mentees.loc[m, "pd_consent"] for _, m in members)  # consent is a hard rule
+    assert len({m for _, m in members}) == len(members)  # one proposal per mentee
+    for mentor in {t for t, _ in members}:  # capacity is never exceeded
+        assert sum(t == mentor for t, _ in members) <= int(snap["mentors"].loc[mentor, "capacity"])
     assert sync_once(demo_programme, now=NOW + timedelta(minutes=5)).written is None
 
 
 def test_approve_reject_and_retype_are_honoured(demo_programme) -> None:
     sync_once(demo_programme)
-    pairs = open_proposals(demo_programme)
+    pairs = open_proposals(demo_programme, single=True)
     snap = snapshot(demo_programme)
     mentors, mentees = snap["mentors"], snap["mentees"]
 
@@ -88,7 +91,7 @@ def test_approve_reject_and_retype_are_honoured(demo_programme) -> None:
 
 def test_a_proposal_that_stops_fitting_is_withdrawn_and_the_mentee_rematched(demo_programme) -> None:
     sync_once(demo_programme)
-    pairs = open_proposals(demo_programme)
+    pairs = open_proposals(demo_programme, single=True)
     key = pairs.index[0]
     mentor, mentee = pairs.loc[key, "mentor_id"], pairs.loc[key, "mentee_ids"]
     set_cells(demo_programme.registry, "Наставники", mentor, {"Статус": "выбыл"})
@@ -126,3 +129,34 @@ def test_mentee_without_feasible_mentor_is_in_attention_with_reason(demo_program
     attention = snapshot(demo_programme)["attention"]
     reason = attention.loc[f"{mentee}: подбор", "reason"]
     assert "туристско-краеведческой направленности" in reason
+
+
+def test_a_group_mentor_gets_a_group_that_shrinks_when_a_member_stops_fitting(demo_programme) -> None:
+    sync_once(demo_programme)
+    pairs = open_proposals(demo_programme)
+    groups = pairs[pairs["mentee_ids"].str.contains(";")]
+    assert len(groups), "the demo has mentors ready to lead a group"
+    key = groups.index[0]
+    members = split_list(groups.loc[key, "mentee_ids"])
+    snap = snapshot(demo_programme)
+    assert snap["mentors"].loc[groups.loc[key, "mentor_id"], "group_ok"] == "да"
+    forms = {snap["mentees"].loc[m, "category"] == "обучающийся" for m in members}
+    assert len(forms) == 1  # pupils and teachers are not mixed in one group
+    assert groups.loc[key, "explanation"].startswith("группа: ")
+    assert sync_once(demo_programme, now=NOW + timedelta(minutes=5)).written is None
+    # one member moves to another direction: the group goes on without them
+    leaving = members[0]
+    direction = snap["mentees"].loc[leaving, "direction"]
+    other = next(d for d in snap["mentors"]["direction"].unique() if d != direction)
+    set_cells(demo_programme.registry, "Наставляемые", leaving, {"Направленность": other})
+    sync_once(demo_programme)
+    after = snapshot(demo_programme)["pairs"]
+    assert split_list(after.loc[key, "mentee_ids"]) == members[1:]
+    assert after.loc[key, "status"] == "предложена"
+    assert leaving not in split_list(after.loc[key, "mentee_ids"])
+    assert sync_once(demo_programme, now=NOW + timedelta(minutes=10)).written is None
+    # the curator approves the group: every member is in a pair
+    set_cells(demo_programme.registry, "Пары", key, {"Статус": "утверждена"})
+    sync_once(demo_programme)
+    mentees = snapshot(demo_programme)["mentees"]
+    assert all(mentees.loc[m, "status"] == "в паре" for m in members[1:])
