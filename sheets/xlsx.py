@@ -182,10 +182,13 @@ class XlsxStore:
         os.close(fd)
         try:
             wb.save(tmp)
-            os.replace(tmp, self.path)
+            os.replace(tmp, self.path)  # atomic: a reader sees the old book or the new one
         except OSError as exc:
             Path(tmp).unlink(missing_ok=True)
             raise StoreError(f"не удалось сохранить книгу {self.path}: {exc}") from exc
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
 
 def _last_used_row(ws: Worksheet) -> int:

@@ -1,0 +1,55 @@
+"""Killed at any step, the next run converges to the state of an uninterrupted run."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import pytest
+
+from sheets.xlsx import XlsxStore
+from sync.cli import create_programme
+from sync.config import load_config
+from sync.demo import generate
+from tests.conftest import sync_once
+
+
+def registries(config) -> dict[str, dict]:
+    snap = XlsxStore(config.registry).read_all()
+    skip = {"journal"}  # one row per run that wrote: the interrupted run wrote nothing
+    return {name: frame.to_dict("index") for name, frame in snap.frames.items() if name not in skip}
+
+
+class Killed(BaseException):
+    """Stands for SIGTERM/SIGINT arriving at that moment."""
+
+
+@pytest.mark.parametrize("where", ["read", "plan", "save", "replace"])
+def test_a_run_killed_anywhere_converges(tmp_path, where: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    configs = []
+    for name in ("whole", "killed"):
+        config = load_config(create_programme(tmp_path / name, "Школа", date(2026, 9, 1)))
+        generate(config.forms_dir, mentors=10, mentees=30, seed=5, start=config.start)
+        configs.append(config)
+    whole, killed = configs
+    sync_once(whole)
+
+    def die(*_args, **_kwargs):
+        raise Killed
+
+    target = {
+        "read": ("sheets.xlsx.XlsxStore.read_all", die),
+        "plan": ("sync.job.update_progress", die),
+        "save": ("openpyxl.workbook.workbook.Workbook.save", die),
+        "replace": ("sheets.xlsx.os.replace", die),
+    }[where]
+    before = killed.registry.read_bytes()
+    with monkeypatch.context() as patch:
+        patch.setattr(*target)
+        with pytest.raises(Killed):
+            sync_once(killed)
+    assert killed.registry.read_bytes() == before  # nothing written half-way
+    assert not [p for p in os.listdir(killed.registry.parent) if p.startswith(".nastavnik-")]
+    sync_once(killed)
+    assert registries(killed) == registries(whole)
+    assert sync_once(killed).written is None
