@@ -17,7 +17,7 @@ from typing import Any
 
 from googleapiclient.errors import HttpError
 
-from forms.responses import Response, SourceError
+from forms.responses import Response, SourceError, require_questions
 from forms.spec import FormSpec, Question, QuestionType
 
 PAGE_SIZE = 1000
@@ -104,13 +104,7 @@ class GoogleFormsSource:
             title = str(item.get("title", "")).strip()
             if question and title and title not in by_title:
                 by_title[title] = question["questionId"]
-        missing = [q.title for q in spec.questions if q.title not in by_title]
-        if missing:
-            raise SourceError(
-                f"в форме «{spec.title}» нет вопросов: "
-                + ", ".join(f"«{t}»" for t in missing)
-                + " (вопрос переименован или удален в форме?)"
-            )
+        require_questions(spec, by_title, f"в форме «{spec.title}»")
         mapping = {by_title[q.title]: q for q in spec.questions}
         self._questions[spec.code] = mapping
         return mapping

@@ -106,6 +106,17 @@ def parse_timestamp(text: str, default_tz: tzinfo) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
 
 
+def require_questions(spec: FormSpec, present: Collection[str], where: str) -> None:
+    """Raise SourceError naming every question of the spec missing from ``present`` titles."""
+    missing = [q.title for q in spec.questions if q.title not in present]
+    if missing:
+        raise SourceError(
+            f"{where} нет вопросов: "
+            + ", ".join(f"«{t}»" for t in missing)
+            + " (вопрос переименован или удален в форме?)"
+        )
+
+
 def response_id(form: str, cells: Sequence[str]) -> str:
     """A stable id for a CSV row: the same answers give the same id, an edit gives a new one."""
     digest = hashlib.sha256("\x1f".join([form, *cells]).encode("utf-8")).hexdigest()
@@ -140,13 +151,7 @@ def parse_export(spec: FormSpec, text: str, default_tz: tzinfo) -> list[Response
         )
     email_col = next((i for i, h in enumerate(header) if h in EMAIL_HEADERS), None)
     columns = {h: i for i, h in enumerate(header)}
-    missing = [q.title for q in spec.questions if q.title not in columns]
-    if missing:
-        raise SourceError(
-            f"в выгрузке анкеты «{spec.title}» нет вопросов: "
-            + ", ".join(f"«{t}»" for t in missing)
-            + " (вопрос переименован или удален в форме?)"
-        )
+    require_questions(spec, columns, f"в выгрузке анкеты «{spec.title}»")
     out: list[Response] = []
     for line_no, cells in enumerate(reader, start=2):
         if not any(c.strip() for c in cells):

@@ -27,6 +27,17 @@ from tests.fake_google import FakeGoogle
 pytest_plugins = ["tests.fake_google.fixtures"]
 
 
+def mentor_answers(**changes: str | list[str]) -> dict[str, str | list[str]]:
+    """A valid «Анкета наставника» as the Forms API holds it (checkboxes as lists)."""
+    answers: dict[str, str | list[str]] = {
+        "ФИО": "Новиков Пётр Семёнович", "Пол": "м", "Должность": "методист",
+        "Направленность": "техническая", "Компетенции, которыми готовы делиться": ["ИКТ"],
+        "Педагогический стаж, лет": "10", "Сколько наставляемых готовы вести": "2",
+        "Готовы вести группу": "нет", "Форматы встреч": ["очно"], "Удобные дни": ["пн"],
+    }
+    return {**answers, **changes}
+
+
 def google_config(folder: Path, url: str) -> Path:
     path = create_programme(folder, "Тестовая школа", NOW.date().replace(month=9, day=1))
     text = path.read_text(encoding="utf-8").replace(
@@ -140,12 +151,9 @@ def test_n_new_responses_cost_one_write(
     sync(programme, services)
     form = programme.google.form_ids[MENTOR_APPLICATION.code]
     for i in range(25):
-        fake_google.forms.seed_response(form, {
-            "ФИО": f"Новиков Пётр Семёнович {i}", "Пол": "м", "Должность": "методист",
-            "Направленность": "техническая", "Компетенции, которыми готовы делиться": ["ИКТ"],
-            "Педагогический стаж, лет": "10", "Сколько наставляемых готовы вести": "2",
-            "Готовы вести группу": "нет", "Форматы встреч": ["очно"], "Удобные дни": ["пн"],
-        }, NOW, f"new{i}@example.ru")
+        fake_google.forms.seed_response(
+            form, mentor_answers(**{"ФИО": f"Новиков Пётр Семёнович {i}"}), NOW, f"new{i}@example.ru"
+        )
     fake_google.clear_calls()
     report = sync(programme, services)
     assert report.plan.ingest.accepted == 25
@@ -156,12 +164,8 @@ def test_formula_answer_is_text_in_the_sheet(
     programme: Config, services: GoogleServices, fake_google: FakeGoogle
 ) -> None:
     form = programme.google.form_ids[MENTOR_APPLICATION.code]
-    fake_google.forms.seed_response(form, {
-        "ФИО": "Иванов Иван Иванович", "Пол": "м", "Должность": '=IMPORTXML("http://x","//a")',
-        "Направленность": "техническая", "Компетенции, которыми готовы делиться": ["ИКТ"],
-        "Педагогический стаж, лет": "10", "Сколько наставляемых готовы вести": "2",
-        "Готовы вести группу": "нет", "Форматы встреч": ["очно"], "Удобные дни": ["пн"],
-    }, NOW, "ivanov@example.ru")
+    answers = mentor_answers(**{"ФИО": "Иванов Иван Иванович", "Должность": '=IMPORTXML("http://x","//a")'})
+    fake_google.forms.seed_response(form, answers, NOW, "ivanov@example.ru")
     sync(programme, services)
     sid = programme.google.spreadsheet_id
     grid = fake_google.sheets.grid(sid, "Наставники")
@@ -186,12 +190,8 @@ def test_staff_edits_in_the_sheet_survive(
     fake_google.sheets.set_values(sid, "Наставники", [["позвонить"]], start=f"{chr(ord('A') + len(grid[0]))}2")
     # a new answer arrives, so the run writes
     form = programme.google.form_ids[MENTOR_APPLICATION.code]
-    fake_google.forms.seed_response(form, {
-        "ФИО": "Орлова Алёна Юрьевна", "Пол": "ж", "Должность": "методист",
-        "Направленность": "художественная", "Компетенции, которыми готовы делиться": ["ИКТ"],
-        "Педагогический стаж, лет": "12", "Сколько наставляемых готовы вести": "2",
-        "Готовы вести группу": "нет", "Форматы встреч": ["очно"], "Удобные дни": ["пн"],
-    }, NOW, "orlova@example.ru")
+    answers = mentor_answers(**{"ФИО": "Орлова Алёна Юрьевна", "Пол": "ж", "Направленность": "художественная"})
+    fake_google.forms.seed_response(form, answers, NOW, "orlova@example.ru")
     assert sync(programme, services).written
     after = fake_google.sheets.grid(sid, "Наставники")
     assert after[1][0] == first
@@ -270,12 +270,7 @@ def test_a_response_that_shows_up_late_is_not_lost(
     programme: Config, services: GoogleServices, fake_google: FakeGoogle
 ) -> None:
     form = programme.google.form_ids[MENTOR_APPLICATION.code]
-    answers = {
-        "ФИО": "Зуева Ольга Петровна", "Пол": "ж", "Должность": "методист",
-        "Направленность": "художественная", "Компетенции, которыми готовы делиться": ["ИКТ"],
-        "Педагогический стаж, лет": "12", "Сколько наставляемых готовы вести": "2",
-        "Готовы вести группу": "нет", "Форматы встреч": ["очно"], "Удобные дни": ["пн"],
-    }
+    answers = mentor_answers(**{"ФИО": "Зуева Ольга Петровна", "Пол": "ж"})
     fake_google.forms.seed_response(form, answers, NOW, "zueva@example.ru")
     sync(programme, services)
     # submitted five minutes before the newest one taken, visible in the API only now
