@@ -99,7 +99,7 @@ def _date(value: object, where: str, path: Path) -> date:
     try:
         return date.fromisoformat(str(value))
     except ValueError as exc:
-        raise ConfigError(f"{path}: [{where}] — нужна дата ГГГГ-ММ-ДД, указано «{value}»") from exc
+        raise ConfigError(f"{path}: {where} — нужна дата ГГГГ-ММ-ДД, указано «{value}»") from exc
 
 
 def load_config(path: Path) -> Config:
@@ -126,8 +126,8 @@ def load_config(path: Path) -> Config:
         ZoneInfo(cfg.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"{path}: [programme] timezone — неизвестный часовой пояс «{cfg.timezone}»") from exc
-    cfg.start = _date(prog.get("start", cfg.start), "programme] start", path)
-    cfg.end = _date(prog.get("end", cfg.end), "programme] end", path)
+    cfg.start = _date(prog.get("start", cfg.start), "[programme] start", path)
+    cfg.end = _date(prog.get("end", cfg.end), "[programme] end", path)
     if cfg.end <= cfg.start:
         raise ConfigError(f"{path}: [programme] — дата окончания раньше даты начала")
     cfg.roadmap_year_shift = int(prog.get("roadmap_year_shift", cfg.start.year - 2022))

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from forms.questionnaires import QUESTIONNAIRES
 from forms.responses import SourceError, parse_export, read_csv_text
-from sheets.store import StoreError
+from sheets.store import StoreError, TableStore
 from sync.config import Config
+from sync.google import GoogleError
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,6 @@ def check_google(config: Config) -> list[Check]:
     """Credentials, the spreadsheet's sheets and headers, each form's questions, the Drive folder."""
     from forms.google_setup import check_form
     from sheets.google import GoogleSheetsStore
-    from sync.google import GoogleError
     from sync.google.wiring import google_services
 
     try:
@@ -83,15 +83,11 @@ def check_google(config: Config) -> list[Check]:
     return checks
 
 
-def _store_check(store, label: str) -> Check:
+def _store_check(store: TableStore, label: str) -> Check:
     try:
         snapshot = store.read_all()
-    except StoreError as exc:
+    except (StoreError, GoogleError) as exc:
         return Check(False, str(exc))
-    except Exception as exc:  # a GoogleError from the transport, with its Russian message
-        if type(exc).__module__.startswith("sync.google"):
-            return Check(False, str(exc))
-        raise
     rows = sum(len(f) for f in snapshot.frames.values())
     return Check(True, f"{label}: все листы и заголовки на месте (строк: {rows})")
 

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from forms.answers import ParsedResponse, Problem, normalise_email, parse_response
 from forms.questionnaires import (
     FINAL_SURVEY,
-    INTERIM_FEEDBACK,
     MEETING_REPORT,
     MENTEE_APPLICATION,
     MENTOR_APPLICATION,
@@ -35,7 +34,6 @@ FORM_ORDER: tuple[FormSpec, ...] = (
     PD_CONSENT,
     PUBLICATION_CONSENT,
     MEETING_REPORT,
-    INTERIM_FEEDBACK,
     FINAL_SURVEY,
 )
 
@@ -322,5 +320,3 @@ HANDLERS: dict[str, Handler] = {
     "meetings": take_meeting,
     "feedback": take_feedback,
 }
-assert {f.target for f in FORM_ORDER} <= set(HANDLERS)
-assert INTERIM_FEEDBACK.target == FINAL_SURVEY.target == "feedback"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -141,7 +141,7 @@ def run_sync(
     sources: ResponseSource | None,
     dry_run: bool = False,
     now: datetime | None = None,
-    api_calls=None,
+    api_calls: Callable[[], dict[str, int]] | None = None,
 ) -> RunReport:
     """Run the job once under the lock; returns what it planned and wrote."""
     started = now or datetime.now(UTC)
@@ -168,7 +168,12 @@ def _new_errors(snapshot: Snapshot, plan: Plan) -> bool:
 
 
 def journal_row(
-    plan: Plan, backend: str, started: datetime, config: Config, api_calls=None, taken: set[str] = frozenset()
+    plan: Plan,
+    backend: str,
+    started: datetime,
+    config: Config,
+    api_calls: Callable[[], dict[str, int]] | None = None,
+    taken: set[str] | frozenset[str] = frozenset(),
 ) -> ChangeSet:
     """The run's row in «Журнал синхронизации», as a change in the same write."""
     stamp = local_stamp(started, config.tz)

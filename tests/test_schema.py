@@ -35,3 +35,10 @@ def test_choice_options_are_registry_values() -> None:
             column = schema.column(q.target)
             if column.kind is Kind.CHOICE and column.choices:
                 assert set(q.options) <= set(column.choices), (spec.code, q.title)
+
+
+def test_every_form_has_a_handler() -> None:
+    from sync.ingest import FORM_ORDER, HANDLERS
+
+    assert {f.code for f in FORM_ORDER} == {f.code for f in QUESTIONNAIRES}
+    assert {f.target for f in FORM_ORDER} <= set(HANDLERS)
