@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from forms.answers import ParsedResponse, Problem, normalise_email, parse_response
 from forms.questionnaires import (
     FINAL_SURVEY,
+    INTERIM_FEEDBACK,
     MEETING_REPORT,
     MENTEE_APPLICATION,
     MENTOR_APPLICATION,
@@ -34,6 +35,7 @@ FORM_ORDER: tuple[FormSpec, ...] = (
     PD_CONSENT,
     PUBLICATION_CONSENT,
     MEETING_REPORT,
+    INTERIM_FEEDBACK,
     FINAL_SURVEY,
 )
 
