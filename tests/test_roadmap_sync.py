@@ -130,3 +130,33 @@ def test_status_command_table_and_json(demo_programme) -> None:
     data = json.loads(result.output)
     assert len(data["activities"]) == 24 and len(data["stages"]) == 7
     assert "@" not in result.output
+
+
+def test_interim_feedback_is_linked_to_the_pair_and_moves_6_3(demo_programme) -> None:
+    from forms.questionnaires import FINAL_SURVEY, INTERIM_FEEDBACK
+
+    sync_once(demo_programme)
+    snap = XlsxStore(demo_programme.registry).read_all()
+    mentor = snap["mentors"].index[0]
+    mentee = snap["mentees"].index[snap["mentees"]["status"] == "ожидает пары"][0]
+    add_pair(demo_programme.registry, "П-0900", mentor, mentee, "утверждена")
+    before = roadmap(demo_programme)
+    for spec, answers in (
+        (INTERIM_FEEDBACK, {"Ваша роль": "наставник", "Насколько вы удовлетворены встречами": "8",
+                            "Насколько полезна работа в паре": "9", "Продвижение к целям плана развития": "7"}),
+        (FINAL_SURVEY, {"Ваша роль": "наставник", "Удовлетворенность участием в программе": "9",
+                        "Польза программы для вас": "9", "Достижение целей плана развития": "8",
+                        "Готовы ли вы стать наставником": "да"}),
+    ):
+        with (demo_programme.forms_dir / f"{spec.code}.csv").open("w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["Отметка времени", "Адрес электронной почты", *[q.title for q in spec.questions]])
+            w.writerow(["21.11.2026 10:00:00", snap["mentors"].loc[mentor, "email"],
+                        *[answers.get(q.title, "") for q in spec.questions]])
+    sync_once(demo_programme)
+    feedback = XlsxStore(demo_programme.registry).read_all()["feedback"]
+    assert sorted(feedback["kind"]) == ["итоговая", "промежуточная"]
+    assert set(feedback["pair_id"]) == {"П-0900"} and set(feedback["participant_id"]) == {mentor}
+    after = roadmap(demo_programme)
+    assert after.loc["6.3", "evidence"] != before.loc["6.3", "evidence"]
+    assert XlsxStore(demo_programme.registry).read_all()["pairs"].loc["П-0900", "stage"] == "завершена"
