@@ -56,8 +56,8 @@ class PairingReport:
         r = self.result
         return (
             f"подбор пар: новых предложений {self.new}, сохранено {self.kept}, снято {self.withdrawn}, "
-            f"без пары {len(r.unmatched)} (сумма оценок {r.total_score}, блокирующих пар {r.blocking_pairs}, "
-            f"метод {r.method})"
+            f"без пары {len(r.unmatched)} (подобрано {r.matched}, сумма оценок {r.total_score}, "
+            f"блокирующих пар {r.blocking_pairs}, метод {r.method})"
         )
 
 
