@@ -71,6 +71,7 @@ class Config:
     forms_dir: Path = Path("forms")
     out_dir: Path = Path("out")
     form_files: dict[str, str] = field(default_factory=dict)
+    max_responses: int = 2000  # responses taken in one run; the rest wait for the next
     matching: MatchingConfig = field(default_factory=MatchingConfig)
     google: GoogleConfig = field(default_factory=GoogleConfig)
 
@@ -137,6 +138,9 @@ def load_config(path: Path) -> Config:
     cfg.registry = root / back.get("registry", "registry.xlsx")
     cfg.forms_dir = root / back.get("forms_dir", "forms")
     cfg.out_dir = root / back.get("out_dir", "out")
+    cfg.max_responses = back.get("max_responses", cfg.max_responses)
+    if not isinstance(cfg.max_responses, int) or cfg.max_responses < 1:
+        raise ConfigError(f"{path}: [backend] max_responses — нужно целое число больше 0")
     known = {f.code for f in QUESTIONNAIRES}
     files = data.get("forms", {})
     unknown = sorted(set(files) - known)
@@ -209,6 +213,9 @@ kind = "local"           # "local" — книга .xlsx и выгрузки CSV;
 registry = "registry.xlsx"
 forms_dir = "forms"      # сюда кладите выгрузки ответов Google Forms (CSV)
 out_dir = "out"          # сюда пишутся письма и отчеты
+# Сколько ответов анкет принимать за один запуск (остальные — в следующий): так одна запись
+# в Google Таблицу остается в пределах размера запроса.
+max_responses = 2000
 
 # Файлы выгрузок ответов по анкетам (по умолчанию <код анкеты>.csv в папке forms_dir).
 [forms]

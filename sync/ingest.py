@@ -89,6 +89,7 @@ class IngestReport:
     edited: int = 0
     quarantined: int = 0
     stale: int = 0
+    deferred: int = 0  # left for the next run (see ``limit``)
     by_form: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -99,8 +100,15 @@ class IngestReport:
 Outcome = tuple[str, str, list[Problem]]  # (participant id, result, problems)
 
 
-def ingest(reg: Registries, batches: dict[str, list[Response]], ctx: Context) -> IngestReport:
-    """Apply every unprocessed response of every form, in a fixed order, to the registries."""
+def ingest(
+    reg: Registries, batches: dict[str, list[Response]], ctx: Context, limit: int | None = None
+) -> IngestReport:
+    """Apply unprocessed responses of every form, in a fixed order, to the registries.
+
+    At most ``limit`` responses are taken in one run, so that the run's single write stays
+    within what one request may carry; the rest wait for the next run (they are not marked
+    processed and the form's watermark stops before them).
+    """
     report = IngestReport()
     processed = reg["processed"]
     for spec in FORM_ORDER:
@@ -110,6 +118,9 @@ def ingest(reg: Registries, batches: dict[str, list[Response]], ctx: Context) ->
         )
         for response in responses:
             if response.response_id in processed:
+                continue
+            if limit is not None and report.new_responses >= limit:
+                report.deferred += 1
                 continue
             parsed = parse_response(spec, response)
             if parsed.ok:

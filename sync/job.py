@@ -112,13 +112,14 @@ def compute_plan(
     if sources is not None:
         batches = read_responses(sources, reg, errors)
         _form_alerts(reg, ctx, errors)
-        report = ingest(reg, batches, ctx)
+        report = ingest(reg, batches, ctx, config.max_responses)
     derive(reg, ctx)
     plan = Plan(ChangeSet(), report, errors, list(snapshot.warnings) + reg.warnings, registries=reg)
     if sources is not None:
         plan.steps["ingest"] = (
             f"новых ответов: {report.new_responses}, принято: {report.accepted}, "
             f"правок: {report.edited}, требуют внимания: {report.quarantined}"
+            + (f", отложено до следующего запуска: {report.deferred}" if report.deferred else "")
         )
     plan.pairing = update_pairs(reg, ctx, config)
     plan.steps["pairs"] = plan.pairing.summary()
