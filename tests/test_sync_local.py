@@ -223,3 +223,17 @@ def test_a_backlog_is_taken_over_several_runs_to_the_same_registries(tmp_path) -
         # what matching made of the partial registries may differ; what people answered may not
         assert set(differ) <= {"stage"}, (sheet, differ)
     assert set(a["processed"].index) == set(b["processed"].index)
+
+
+def test_overlapping_runs_do_not_both_write(demo_programme) -> None:
+    import pytest
+
+    from sheets.store import StoreBusy
+    from sync.job import run_lock
+
+    before = digest(demo_programme.registry)
+    with run_lock(demo_programme.lock_path):
+        with pytest.raises(StoreBusy, match="синхронизация уже идет"):
+            sync_once(demo_programme)
+    assert digest(demo_programme.registry) == before
+    assert sync_once(demo_programme).written  # the lock is released afterwards
