@@ -18,6 +18,37 @@ EXPECTED = (StoreError, SourceError, ConfigError, GoogleError)
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+class RussianFormatter(click.HelpFormatter):
+    """click's help, with its own words in Russian too."""
+
+    HEADINGS = {"Options": "Параметры", "Commands": "Команды", "Arguments": "Аргументы"}
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args.replace("[OPTIONS]", "[ПАРАМЕТРЫ]").replace("COMMAND", "КОМАНДА")
+                            .replace("[ARGS]...", "[АРГУМЕНТЫ]..."), prefix="Запуск: ")
+
+    def write_heading(self, heading: str) -> None:
+        super().write_heading(self.HEADINGS.get(heading, heading))
+
+
+class RussianContext(click.Context):
+    formatter_class = RussianFormatter
+
+
+class RussianCommand(click.Command):
+    context_class = RussianContext
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "Показать эту справку и выйти."
+        return option
+
+
+class RussianGroup(RussianCommand, click.Group):
+    command_class = RussianCommand
+
+
 class Failure(click.ClickException):
     """A one-line Russian reason, exit code 1."""
 
@@ -32,10 +63,10 @@ def _load(config_path: str | None):
         raise Failure(str(exc)) from exc
 
 
-@click.group(context_settings=CONTEXT)
-@click.version_option(package_name="nastavnik", message="nastavnik %(version)s")
+@click.group(cls=RussianGroup, context_settings=CONTEXT)
+@click.version_option(package_name="nastavnik", message="nastavnik %(version)s", help="Показать версию и выйти.")
 def main() -> None:
-    """nastavnik — программа наставничества: анкеты, реестры, пары, дорожная карта, письма.
+    """nastavnik — программа наставничества: анкеты, реестры, пары, дорожная карта.
 
     Начать: «nastavnik demo demo» создаст учебную программу, «nastavnik sync --config
     demo/nastavnik.toml» перенесет ответы анкет в реестры.
@@ -155,7 +186,7 @@ def demo(folder: Path, mentors: int, mentees: int, seed: int) -> None:
 @click.option("--dry-run", is_flag=True, help="Показать план изменений и ничего не записывать.")
 @click.option("-v", "--verbose", is_flag=True, help="Подробно: план и предупреждения.")
 def sync(config_path: Path | None, dry_run: bool, verbose: bool) -> None:
-    """Синхронизация: ответы анкет -> реестры, статусы, пары, дорожная карта, документы.
+    """Синхронизация: ответы анкет -> реестры, согласия, статусы, пары, дорожная карта.
 
     Для cron: */5 * * * * nastavnik sync --config /путь/nastavnik.toml
 
@@ -277,4 +308,36 @@ def doctor(config_path: Path | None) -> None:
     for check in checks:
         click.echo(check.line())
     if any(c.ok is False for c in checks):
+        sys.exit(1)
+
+
+def _usage_text(exc: click.UsageError) -> str:
+    """click's usage errors in Russian (the common ones; the rest as click words them)."""
+    if isinstance(exc, click.MissingParameter) and exc.param is not None:
+        return f"не указан {exc.param.human_readable_name}"
+    if isinstance(exc, click.NoSuchOption):
+        return f"нет параметра {exc.option_name}"
+    if isinstance(exc, click.BadParameter) and exc.param is not None:
+        kind = exc.param.type
+        if isinstance(kind, click.IntRange):
+            return f"{exc.param.human_readable_name}: нужно целое от {kind.min} до {kind.max}"
+        return f"неверное значение {exc.param.human_readable_name}: {exc.message}"
+    if exc.message.startswith("No such command"):
+        return "нет такой команды"
+    return exc.format_message()
+
+
+def entry() -> None:
+    """The console script: ``main`` with click's own errors said in Russian."""
+    try:
+        main.main(standalone_mode=False)
+    except click.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "nastavnik"
+        click.echo(f"Ошибка в команде: {_usage_text(exc).rstrip('.')}. Справка: {where} --help", err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("Прервано.", err=True)
         sys.exit(1)

@@ -121,3 +121,30 @@ def test_russian_plurals(n: int, word: str) -> None:
     from sync.job import plural
 
     assert plural(n, "строка", "строки", "строк") == word
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["init"], "не указан FOLDER"),
+        (["sync", "--foo"], "нет параметра --foo"),
+        (["demo", "x", "--mentors", "0"], "mentors: нужно целое от 1 до 100000"),
+        (["frob"], "нет такой команды"),
+    ],
+)
+def test_usage_errors_are_russian(argv, expected, monkeypatch, capsys) -> None:
+    from sync.cli import entry
+
+    monkeypatch.setattr("sys.argv", ["nastavnik", *argv])
+    with pytest.raises(SystemExit) as exit_:
+        entry()
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Ошибка в команде: ") and expected in err and "--help" in err
+
+
+def test_help_is_russian_throughout() -> None:
+    result = run("sync", "--help")
+    assert "Запуск: nastavnik sync [ПАРАМЕТРЫ]" in result.output
+    assert "Параметры:" in result.output and "Показать эту справку и выйти." in result.output
+    assert "Show this message" not in result.output
