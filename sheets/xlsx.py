@@ -7,6 +7,7 @@ column and row order, formatting and every cell the job does not own. Saves atom
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 import zipfile
 from pathlib import Path
@@ -182,6 +183,7 @@ class XlsxStore:
         os.close(fd)
         try:
             wb.save(tmp)
+            os.chmod(tmp, _mode_for(self.path))  # mkstemp makes 0600; staff share the book
             os.replace(tmp, self.path)  # atomic: a reader sees the old book or the new one
         except OSError as exc:
             Path(tmp).unlink(missing_ok=True)
@@ -189,6 +191,15 @@ class XlsxStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def _mode_for(path: Path) -> int:
+    """The permissions the book keeps: its own, or what the umask allows for a new file."""
+    if path.exists():
+        return stat.S_IMODE(path.stat().st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _last_used_row(ws: Worksheet) -> int:

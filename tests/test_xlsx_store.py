@@ -158,3 +158,13 @@ def test_deleted_sheet_is_named_with_the_repair_command(store: XlsxStore) -> Non
         store.read_all()
     store.create()
     assert store.read_all().frames["journal"].empty
+
+
+def test_saving_keeps_the_books_permissions(store: XlsxStore) -> None:
+    import os
+    import stat
+
+    assert stat.S_IMODE(store.path.stat().st_mode) != 0o600  # a new book follows the umask
+    os.chmod(store.path, 0o664)
+    store.write(ChangeSet(appends=[mentor("НС-0001", "А")]))
+    assert stat.S_IMODE(store.path.stat().st_mode) == 0o664
