@@ -366,7 +366,10 @@ def _why_unmatched(
     if stage == Stage.MUST_HAVE:
         names = [c for k, c in enumerate(CRITERIA) if blockers >> k & 1]
         if not names:  # no single criterion is to blame: name every must-have that applies
-            names = [c for c in applicable_criteria(mentee) if settings.must_have(c)]
+            names = [
+                c for c in applicable_criteria(mentee, settings.cross_direction)
+                if settings.must_have(c)
+            ]
         listed = ", ".join(CRITERION_NAMES[c] for c in names)
         return NONE_MUST_HAVE.format(scope=scope, criteria=listed)
     if stage == Stage.REJECTED:

@@ -174,6 +174,7 @@ class _MenteeArrays:
     preferred: np.ndarray  # code, -1 when blank
     id: np.ndarray
     name: np.ndarray  # code, -2 when blank (a blank name is nobody)
+    direction_code: np.ndarray  # code, -1 when blank
 
 
 @dataclass
@@ -188,6 +189,7 @@ class _MentorArrays:
     experience: np.ndarray
     id: np.ndarray
     name: np.ndarray
+    direction_code: np.ndarray  # code, -3 when blank (never equal to a mentee's)
 
 
 def _encode_mentees(mentees: Sequence[Mentee], rows: np.ndarray, codes: _Codes) -> _MenteeArrays:
@@ -213,6 +215,7 @@ def _encode_mentees(mentees: Sequence[Mentee], rows: np.ndarray, codes: _Codes) 
         preferred=np.full(n, -1, dtype=np.int64),
         id=np.zeros(n, dtype=np.int64),
         name=np.full(n, -2, dtype=np.int64),
+        direction_code=np.full(n, -1, dtype=np.int64),
     )
     for i, items in zip(rows.tolist(), needs, strict=True):
         x = mentees[i]
@@ -233,6 +236,8 @@ def _encode_mentees(mentees: Sequence[Mentee], rows: np.ndarray, codes: _Codes) 
         a.id[i] = codes.of(x.id)
         if normalise(x.full_name):
             a.name[i] = codes.of(x.full_name)
+        if normalise(x.direction):
+            a.direction_code[i] = codes.of(x.direction)
     return a
 
 
@@ -264,6 +269,10 @@ def _encode_mentors(
         experience=np.array([x.experience_years for x in mentors], dtype=np.int64),
         id=np.array([codes.of(x.id) for x in mentors], dtype=np.int64),
         name=np.array([codes.of(x.full_name) for x in mentors], dtype=np.int64),
+        direction_code=np.array(
+            [codes.of(x.direction) if normalise(x.direction) else -3 for x in mentors],
+            dtype=np.int64,
+        ),
     )
 
 
@@ -289,7 +298,7 @@ def _block(
     alive &= e.name[rows][:, None] != t.name[cols][None, :]
     survived.append(alive.any(axis=1))
 
-    values = _criterion_values(e, t, rows, cols)
+    values = _criterion_values(e, t, rows, cols, settings.cross_direction)
     must = np.ones_like(alive)
     for bit, name in enumerate(CRITERIA):
         if not settings.must_have(name):
@@ -316,7 +325,7 @@ def _block(
 
 
 def _criterion_values(
-    e: _MenteeArrays, t: _MentorArrays, rows: np.ndarray, cols: np.ndarray
+    e: _MenteeArrays, t: _MentorArrays, rows: np.ndarray, cols: np.ndarray, cross_direction: bool
 ) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """criterion -> (numerator per pair, denominator per mentee, applies per mentee)."""
     covered = _popcount(e.needs[rows][:, None, :] & t.competencies[cols][None, :, :]).sum(
@@ -330,6 +339,7 @@ def _criterion_values(
     preferred = (e.preferred[rows][:, None] == t.id[cols][None, :]) | (
         e.preferred[rows][:, None] == t.name[cols][None, :]
     )
+    same_direction = e.direction_code[rows][:, None] == t.direction_code[cols][None, :]
     one = np.ones(len(rows), dtype=np.int64)
     return {
         "needs": (covered, np.maximum(e.need_count[rows], 1), e.need_count[rows] > 0),
@@ -338,6 +348,10 @@ def _criterion_values(
         "department": (department, one, e.department[rows] >= 0),
         "experience": (lead, one * EXPERIENCE_SATURATION, e.teacher[rows]),
         "preferred": (preferred.astype(np.int64), one, e.preferred[rows] >= 0),
+        # a hard rule unless directions cross: then it must not count (see matching_rules)
+        "direction": (
+            same_direction.astype(np.int64), one, (e.direction_code[rows] >= 0) & cross_direction
+        ),
     }
 
 

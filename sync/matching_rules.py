@@ -13,7 +13,9 @@ Hard rules (a pair that breaks one is never proposed):
 - the curator has not rejected the pair;
 - every criterion weighted ``MUST_HAVE`` (10) is met, that is, not missed entirely: at least one
   need covered, at least one shared day, a compatible format, the same department, a mentor with
-  more experience, the mentor the mentee named. A criterion the mentee left blank never filters.
+  more experience, the mentor the mentee named, the mentee's direction (when directions may
+  cross: a must-have direction then binds only mentees who stated one). A criterion the mentee
+  left blank never filters.
 
 Score (0..100): the weighted mean of the criteria that apply to this mentee, each in 0..1:
 - needs: the share of the mentee's needs found among the mentor's competencies (case-insensitive);
@@ -22,7 +24,9 @@ Score (0..100): the weighted mean of the criteria that apply to this mentee, eac
 - department: 1 when the same;
 - experience: the mentor's lead in years, saturating at ``EXPERIENCE_SATURATION`` (only for
   teachers: a pupil has no teaching record);
-- preferred: 1 when the mentor is the one the mentee named (by id or by full name).
+- preferred: 1 when the mentor is the one the mentee named (by id or by full name);
+- direction: 1 when the mentor has the mentee's direction. Only when directions may cross:
+  otherwise the same direction is a hard rule, every candidate has it and the score ignores it.
 A criterion applies when the mentee filled it in; a mentor who left it blank scores 0 on it.
 Weights go from 0 (ignored) to 10 (must-have).
 """
@@ -41,7 +45,9 @@ class MatchingError(ValueError):
     """Input the matching engine cannot work with: bad settings, duplicate ids."""
 
 
-CRITERIA: tuple[str, ...] = ("needs", "days", "format", "department", "experience", "preferred")
+CRITERIA: tuple[str, ...] = (
+    "needs", "days", "format", "department", "experience", "preferred", "direction"
+)
 MUST_HAVE = 10
 DEFAULT_WEIGHTS: dict[str, int] = {
     "needs": 8,
@@ -50,6 +56,7 @@ DEFAULT_WEIGHTS: dict[str, int] = {
     "department": 3,
     "experience": 4,
     "preferred": 7,
+    "direction": 6,  # counts only when directions may cross (``MatchSettings.cross_direction``)
 }
 EXPERIENCE_SATURATION = 5  # years of lead beyond which a mentor is not "more experienced"
 TEACHER_CATEGORIES = ("молодой педагог", "педагог")
@@ -73,6 +80,7 @@ CRITERION_NAMES: dict[str, str] = {
     "department": "отдел",
     "experience": "стаж",
     "preferred": "желаемый наставник",
+    "direction": "направленность",
 }
 
 # Why a pair cannot be made (kept proposals that stopped fitting, and ``pair_violation``).
@@ -228,16 +236,21 @@ def names_mentor(mentee: Mentee, mentor: Mentor) -> bool:
     return bool(wanted) and wanted in (normalise(mentor.id), normalise(mentor.full_name))
 
 
-def criteria(mentee: Mentee, mentor: Mentor) -> dict[str, tuple[int, int] | None]:
+def criteria(
+    mentee: Mentee, mentor: Mentor, cross_direction: bool
+) -> dict[str, tuple[int, int] | None]:
     """Each criterion's value as a fraction (numerator, denominator); None where it does not apply.
 
     Fractions, not floats, so the vectorised engine can reproduce every score bit for bit.
+    ``direction`` applies only when directions may cross: otherwise it is a hard rule, and
+    counting it would lift every score alike.
     """
     needs = unique_normalised(mentee.needs)
     competencies = unique_normalised(mentor.competencies)
     wanted_days = day_bits(mentee.days)
     wanted_format = format_bits([mentee.format])
     department = normalise(mentee.department)
+    direction = normalise(mentee.direction)
     lead = min(max(mentor.experience_years - mentee.experience_years, 0), EXPERIENCE_SATURATION)
     return {
         "needs": (sum(n in competencies for n in needs), len(needs)) if needs else None,
@@ -258,10 +271,15 @@ def criteria(mentee: Mentee, mentor: Mentor) -> dict[str, tuple[int, int] | None
         "preferred": (
             (int(names_mentor(mentee, mentor)), 1) if normalise(mentee.preferred_mentor) else None
         ),
+        "direction": (
+            (int(direction == normalise(mentor.direction)), 1)
+            if cross_direction and direction
+            else None
+        ),
     }
 
 
-def applicable_criteria(mentee: Mentee) -> list[str]:
+def applicable_criteria(mentee: Mentee, cross_direction: bool) -> list[str]:
     """The criteria the mentee filled in (only those count in the score and can filter)."""
     stated = {
         "needs": bool(unique_normalised(mentee.needs)),
@@ -270,6 +288,7 @@ def applicable_criteria(mentee: Mentee) -> list[str]:
         "department": bool(normalise(mentee.department)),
         "experience": mentee.category in TEACHER_CATEGORIES,
         "preferred": bool(normalise(mentee.preferred_mentor)),
+        "direction": cross_direction and bool(normalise(mentee.direction)),
     }
     return [name for name in CRITERIA if stated[name]]
 
@@ -292,7 +311,7 @@ def score_from(values: Mapping[str, tuple[int, int] | None], weights: Mapping[st
 
 def score(mentee: Mentee, mentor: Mentor, settings: MatchSettings) -> int:
     """How well the mentor fits the mentee, 0..100 (hard rules aside)."""
-    return score_from(criteria(mentee, mentor), settings.weights)
+    return score_from(criteria(mentee, mentor, settings.cross_direction), settings.weights)
 
 
 def unmet_must_haves(
@@ -334,7 +353,7 @@ def pair_violation(
         return SAME_PERSON
     if (mentor.id, mentee.id) in rejected:
         return REJECTED
-    unmet = unmet_must_haves(criteria(mentee, mentor), settings)
+    unmet = unmet_must_haves(criteria(mentee, mentor, settings.cross_direction), settings)
     if unmet:
         return MUST_HAVE_UNMET.format(criteria=", ".join(CRITERION_NAMES[c] for c in unmet))
     return None
@@ -344,7 +363,7 @@ def explain(mentee: Mentee, mentor: Mentor, settings: MatchSettings) -> str:
     """Why this mentor for this mentee, in Russian, for the «Объяснение» column."""
     del settings  # the text states facts; the weights only show in the score
     parts: list[str] = []
-    if normalise(mentee.direction) == normalise(mentor.direction):
+    if normalise(mentee.direction) and normalise(mentee.direction) == normalise(mentor.direction):
         parts.append(f"совпадает направленность: {mentor.direction}")
     else:
         parts.append(f"направленность наставника: {mentor.direction or 'не указана'}")

@@ -37,7 +37,7 @@ PROPERTY = settings(
 )
 
 ONLY_NEEDS = {"needs": 9, "days": 0, "format": 0, "department": 0, "experience": 0,
-              "preferred": 0}
+              "preferred": 0, "direction": 0}
 
 
 def teacher(id_: str, name: str, direction: str = "техническая", **kw) -> Mentor:
@@ -300,6 +300,45 @@ def test_duplicate_ids_are_refused():
         propose_pairs([], [teacher("Н-1", "А"), teacher("Н-1", "Б")], MatchSettings())
 
 
+def test_when_directions_cross_the_own_direction_scores_and_breaks_no_rule():
+    own = teacher("Н-1", "Свой", "техническая", competencies=("ИКТ",))
+    other = teacher("Н-2", "Чужой", "художественная", competencies=("ИКТ",))
+    mentee = pupil("У-1", "Ученик", " Техническая ", needs=("икт",))
+    cross = MatchSettings(cross_direction=True)
+    # needs 8 x 1 + direction 6 x 1 over 14 -> 100; without the direction 8 / 14 -> 57
+    assert (score(mentee, own, cross), score(mentee, other, cross)) == (100, 57)
+    result = propose_pairs([mentee], [other, own], cross)
+    assert [(p.mentor_id, p.score, p.alternatives) for p in result.proposals] == [
+        ("Н-1", 100, [("Н-2", 57)])
+    ]
+    assert explain(mentee, other, cross) == (
+        "направленность наставника: художественная; закрывает 1 из 1 запроса: икт"
+    )
+    # a mentee who did not state a direction is scored without it
+    blank = pupil("У-2", "Другой", "", needs=("икт",))
+    assert score(blank, own, cross) == score(blank, other, cross) == 100
+
+
+def test_direction_weight_changes_nothing_while_directions_do_not_cross():
+    mentor = teacher("Н-1", "Б", competencies=("ИКТ",), days=("пн",))
+    mentee = pupil("У-1", "А", needs=("икт", "проекты"), days=("пн", "вт"))
+    scores = {score(mentee, mentor, MatchSettings(weights={"direction": w})) for w in (0, 6, 10)}
+    assert scores == {score(mentee, mentor, MatchSettings(weights={"direction": 0}))} == {50}
+
+
+def test_a_must_have_direction_binds_only_mentees_who_stated_one():
+    s = MatchSettings(cross_direction=True, weights={"direction": 10})
+    mentors = [teacher("Н-1", "Б", "художественная")]
+    result = propose_pairs([pupil("У-1", "А"), pupil("У-2", "В", "")], mentors, s)
+    assert [(p.mentor_id, p.mentee_id) for p in result.proposals] == [("Н-1", "У-2")]
+    assert result.unmatched == [
+        ("У-1", "нет наставников, подходящих по обязательным критериям: направленность")
+    ]
+    assert pair_violation(pupil("У-1", "А"), mentors[0], s) == (
+        "не выполнено обязательное условие: направленность"
+    )
+
+
 def test_pair_violation_names_the_first_broken_rule():
     mentee = pupil("У-1", "А", days=("пн",))
     s = MatchSettings(weights={"days": 10}, require_training=True)
@@ -322,14 +361,14 @@ _FORMS = {
     ("руководитель", "молодой педагог"), ("руководитель", "педагог"),
     ("обучающийся", "обучающийся"),
 }
-_ORDER = ("needs", "days", "format", "department", "experience", "preferred")
+_ORDER = ("needs", "days", "format", "department", "experience", "preferred", "direction")
 
 
 def _norm(text: str) -> str:
     return " ".join(text.lower().replace("ё", "е").split())
 
 
-def _values(e: Mentee, t: Mentor) -> dict[str, Fraction | None]:
+def _values(e: Mentee, t: Mentor, cross: bool) -> dict[str, Fraction | None]:
     needs = {_norm(x) for x in e.needs} - {""}
     comps = {_norm(x) for x in t.competencies}
     days, t_days = set(e.days), set(t.days)
@@ -348,11 +387,17 @@ def _values(e: Mentee, t: Mentor) -> dict[str, Fraction | None]:
         ),
         "experience": Fraction(lead, 5) if e.category != "обучающийся" else None,
         "preferred": Fraction(int(pref in (_norm(t.id), _norm(t.full_name)))) if pref else None,
+        # a score criterion only where directions may cross; otherwise a hard rule
+        "direction": (
+            Fraction(int(_norm(e.direction) == _norm(t.direction)))
+            if cross and _norm(e.direction) else None
+        ),
     }
 
 
-def _reference_score(e: Mentee, t: Mentor, weights: dict[str, int]) -> int:
-    values = _values(e, t)
+def _reference_score(e: Mentee, t: Mentor, s: MatchSettings) -> int:
+    weights = s.weights
+    values = _values(e, t, s.cross_direction)
     total = sum(weights[c] for c in _ORDER if values[c] is not None)
     if total == 0:
         return 0
@@ -365,13 +410,13 @@ def _feasible(e: Mentee, t: Mentor, s: MatchSettings, rejected, fixed) -> bool:
         return False
     if not t.active or (s.require_training and not t.trained):
         return False
-    if not s.cross_direction and _norm(e.direction) != _norm(t.direction):
+    if not s.cross_direction and (not _norm(e.direction) or _norm(e.direction) != _norm(t.direction)):
         return False
     if (t.category, e.category) not in _FORMS or (t.id, e.id) in rejected:
         return False
     if _norm(e.id) == _norm(t.id) or _norm(e.full_name) == _norm(t.full_name):
         return False
-    values = _values(e, t)
+    values = _values(e, t, s.cross_direction)
     return not any(
         s.weights[c] == 10 and values[c] is not None and values[c] == 0 for c in _ORDER
     )
@@ -393,7 +438,7 @@ def _exact_best(mentees, mentors, s, rejected, fixed) -> tuple[int, int]:
     for a, e in enumerate(mentees):
         for b, t in enumerate(slots):
             if _feasible(e, t, s, rejected, fixed):
-                sc = _reference_score(e, t, s.weights)
+                sc = _reference_score(e, t, s)
                 value[a, b] = sc
                 cost[a, b] = -(100 * n + 1 + sc) if s.priority == "count" else -(sc * (n + 1) + 1)
     r, c = linear_sum_assignment(cost)
@@ -416,7 +461,7 @@ def _blocking(result, mentees, mentors, s, rejected, fixed) -> int:
                 continue
             if (t.id, e.id) in made:
                 continue
-            sc = _reference_score(e, t, s.weights)
+            sc = _reference_score(e, t, s)
             wants = sc > mine.get(e.id, -1)
             room = len(held.get(t.id, [])) < places[t.id] or sc > min(held[t.id])
             count += wants and room
@@ -448,7 +493,7 @@ def instances(draw, with_keep: bool = True):
         Mentor(
             id=f"t{k}",
             full_name=NAMES[k],
-            direction=draw(st.sampled_from(DIRS)),
+            direction=draw(st.sampled_from(DIRS + (" Художественная", ""))),
             competencies=subset(TOPICS, 4),
             days=subset(DAYS),
             formats=subset(FORMATS, 2),
@@ -467,7 +512,7 @@ def instances(draw, with_keep: bool = True):
             # now and then the same person as a mentor, spelt differently
             full_name=draw(st.sampled_from((f"Наставляемый {k}",) * 6 + ("елкина  вера",))),
             category=draw(st.sampled_from(("молодой педагог", "педагог", "обучающийся"))),
-            direction=draw(st.sampled_from(DIRS)),
+            direction=draw(st.sampled_from(DIRS * 3 + ("",))),
             needs=subset(TOPICS),
             days=subset(DAYS),
             format=draw(st.sampled_from(("",) + FORMATS)),
@@ -530,7 +575,7 @@ def test_scores_alternatives_and_kept_pairs_agree_with_the_rules(instance):
     places = _places(mentors, fixed)
     for p in result.proposals:
         e = by_id[p.mentee_id]
-        assert p.score == _reference_score(e, by_mentor[p.mentor_id], s.weights)
+        assert p.score == _reference_score(e, by_mentor[p.mentor_id], s)
         assert p.explanation == explain(e, by_mentor[p.mentor_id], s)
         assert len(p.alternatives) <= s.alternatives
         assert [sc for _, sc in p.alternatives] == sorted((sc for _, sc in p.alternatives),
@@ -539,7 +584,7 @@ def test_scores_alternatives_and_kept_pairs_agree_with_the_rules(instance):
             t = by_mentor[mentor_id]
             assert mentor_id != p.mentor_id and places[mentor_id] > 0
             assert _feasible(e, t, s, rejected, fixed)
-            assert sc == _reference_score(e, t, s.weights)
+            assert sc == _reference_score(e, t, s)
         assert not p.kept or (p.mentor_id, p.mentee_id) in keep
     outcome = {(p.mentor_id, p.mentee_id) for p in result.proposals if p.kept}
     outcome |= {(t, e) for t, e, _ in result.withdrawn}
