@@ -175,7 +175,7 @@ def propose_pairs(
         )
         for i, (j, s) in sorted(assigned.items(), key=lambda item: (item[1][0], item[0]))
     ]
-    options = np.bincount(candidates.mentee, minlength=len(mentees))
+    options = candidates.options
     for i in rows:
         if i not in assigned:
             reasons[i] = _why_unmatched(

@@ -1,9 +1,15 @@
-"""The candidate graph: every feasible (mentee, mentor) pair with its score, computed in bulk.
+"""The candidate graph: feasible (mentee, mentor) pairs with their scores, computed in bulk.
 
 The rules are those of ``sync.matching_rules``, applied with numpy to one direction at a time
 (all mentors at once when directions may cross), a block of mentees at a time, so that a
 registry of 10,000 mentees and 2,000 mentors costs a few seconds and little memory. Scores are
 computed with the same float steps as ``matching_rules.score_from``, so they agree bit for bit.
+
+``PairRules`` holds the registry encoded as arrays and applies the rules either to a dense block
+(mentees x mentors) or to any list of pairs: the same numpy expressions, broadcast either way,
+so both give the same answer. On top of it, ``build_candidates`` lists every feasible pair, and
+``best_candidates`` only each mentee's best ones (the rest is looked at again, a block at a
+time, when the solver prices it: see ``sync.matching_solvers.priced_matching``).
 
 For mentees left without a single candidate, the graph also records which rule removed the last
 one (``Stage``), so the curator reads why nobody was proposed.
@@ -11,8 +17,8 @@ one (``Stage``), so the curator reads why nobody was proposed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, fields
 from enum import IntEnum
 
 import numpy as np
@@ -51,10 +57,13 @@ class Stage(IntEnum):
 
 @dataclass
 class Candidates:
-    """Feasible pairs as parallel arrays, ordered by mentee then mentor, plus per-mentee stages.
+    """Feasible pairs as parallel arrays, ordered by mentee then mentor, plus per-mentee facts.
 
-    ``stage`` and ``blockers`` are indexed by mentee; ``blockers`` has bit ``k`` set when the
-    must-have criterion ``CRITERIA[k]`` alone leaves the mentee without candidates.
+    ``stage``, ``blockers``, ``direction``, ``options`` and ``cutoff`` are indexed by mentee;
+    ``blockers`` has bit ``k`` set when the must-have criterion ``CRITERIA[k]`` alone leaves the
+    mentee without candidates. When only the best pairs are listed (``best_candidates``),
+    ``options`` still counts them all, and ``cutoff`` is the best score a pair left out can
+    have (-1: none was left out).
     """
 
     mentee: np.ndarray  # int32, index into the mentee list
@@ -63,6 +72,8 @@ class Candidates:
     stage: np.ndarray  # int8 per mentee
     blockers: np.ndarray  # int64 per mentee
     direction: np.ndarray  # int32 per mentee: a code of the group it was matched in
+    options: np.ndarray  # int64 per mentee: feasible pairs with a free place, listed or not
+    cutoff: np.ndarray  # int64 per mentee: upper bound of the scores of pairs not listed
 
 
 _popcount = getattr(np, "bitwise_count", None)
@@ -87,6 +98,109 @@ class _Codes(dict):
         return self.setdefault(normalise(text), len(self))
 
 
+class PairRules:
+    """The pair rules and scores over a whole registry, for a block of pairs at a time.
+
+    Built for the mentees at ``rows`` (a known category and, unless directions may cross, a
+    direction) and mentors of known categories; a pair is alive when every hard rule holds and
+    the mentor has a ``free`` place. ``rejected`` holds (mentee index, mentor index) pairs.
+    """
+
+    def __init__(
+        self,
+        mentees: Sequence[Mentee],
+        mentors: Sequence[Mentor],
+        rows: Sequence[int],
+        settings: MatchSettings,
+        free: np.ndarray,
+        rejected: Sequence[tuple[int, int]] = (),
+    ) -> None:
+        self.n, self.m = len(mentees), len(mentors)
+        self.settings = settings
+        self.free = free
+        rows = np.asarray(sorted(rows), dtype=np.int64)
+        codes = _Codes()
+        self._e = _encode_mentees(mentees, rows, codes)
+        self._t = _encode_mentors(mentors, self._e.vocabulary, codes, settings)
+        self._rejected_rows = np.array([r for r, _ in rejected], dtype=np.int64)
+        self._rejected_cols = np.array([c for _, c in rejected], dtype=np.int64)
+        self._rejected_keys = np.unique(self._rejected_rows * self.m + self._rejected_cols)
+
+        groups_e: dict[str, list[int]] = {}
+        groups_t: dict[str, list[int]] = {}
+        for i in rows.tolist():
+            key = "" if settings.cross_direction else self._e.direction[i]
+            groups_e.setdefault(key, []).append(i)
+        for j in range(self.m):
+            groups_t.setdefault("" if settings.cross_direction else self._t.direction[j], []).append(j)
+        self.direction = np.zeros(self.n, dtype=np.int32)
+        # (mentee rows, mentor columns) of each group, both ascending; a mentee is in one only
+        self.groups: list[tuple[np.ndarray, np.ndarray]] = []
+        for code, key in enumerate(sorted(groups_e)):
+            self.direction[groups_e[key]] = code
+            self.groups.append((np.asarray(groups_e[key], dtype=np.int64),
+                                np.asarray(groups_t.get(key, []), dtype=np.int64)))
+        self.cells = sum(len(r) * len(c) for r, c in self.groups)
+
+    def blocks(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(mentee rows, mentor columns) of at most ``BLOCK`` cells each, group by group."""
+        for group_rows, cols in self.groups:
+            if len(cols) == 0:
+                continue
+            step = max(1, BLOCK // len(cols))
+            for start in range(0, len(group_rows), step):
+                yield group_rows[start : start + step], cols
+
+    def dense(
+        self,
+        rows: np.ndarray,
+        cols: np.ndarray,
+        stage: np.ndarray | None = None,
+        blockers: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(alive, score) over the block rows x cols; records why rows lost every candidate."""
+        rejected = np.zeros((len(rows), len(cols)), dtype=bool)
+        if len(self._rejected_rows):
+            row_pos = np.full(self.n, -1, dtype=np.int64)
+            col_pos = np.full(self.m, -1, dtype=np.int64)
+            row_pos[rows] = np.arange(len(rows))
+            col_pos[cols] = np.arange(len(cols))
+            rp, cp = row_pos[self._rejected_rows], col_pos[self._rejected_cols]
+            hit = (rp >= 0) & (cp >= 0)
+            rejected[rp[hit], cp[hit]] = True
+        e = _view(self._e, rows, lambda a: np.expand_dims(a, 1))
+        t = _view(self._t, cols, lambda a: np.expand_dims(a, 0))
+        survived, blocked, alive, values = _rules(e, t, self.settings, self.free[cols][None, :],
+                                                   rejected)
+        if stage is not None and blockers is not None:
+            first_failed = np.full(len(rows), Stage.OK, dtype=np.int8)
+            for s in reversed(range(len(survived))):
+                first_failed[~survived[s]] = s
+            stage[rows] = first_failed
+            for bit, rows_blocked in blocked:
+                blockers[rows[rows_blocked]] |= 1 << bit
+        return alive, _scores(values, self.settings.weights)
+
+    def pairs(self, mentee: np.ndarray, mentor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(alive, score) of the listed pairs: the rules of ``dense``, pair by pair."""
+        rejected = np.isin(mentee * self.m + mentor, self._rejected_keys)
+        e = _view(self._e, mentee, lambda a: a)
+        t = _view(self._t, mentor, lambda a: a)
+        _, _, alive, values = _rules(e, t, self.settings, self.free[mentor], rejected)
+        return alive, _scores(values, self.settings.weights)
+
+    def sift(
+        self, wanted: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Alive pairs among the cells ``wanted(rows, cols)`` marks, a block at a time:
+        (mentee, mentor, score). Only marked cells are scored, so a sparse mark is cheap."""
+        for rows, cols in self.blocks():
+            ii, jj = np.nonzero(wanted(rows, cols))
+            mentee, mentor = rows[ii], cols[jj]
+            alive, score = self.pairs(mentee, mentor)
+            yield mentee[alive], mentor[alive], score[alive]
+
+
 def build_candidates(
     mentees: Sequence[Mentee],
     mentors: Sequence[Mentor],
@@ -100,62 +214,79 @@ def build_candidates(
     ``rejected`` holds (mentee index, mentor index) pairs. Mentees must have a known category
     and, unless directions may cross, a direction; mentor categories must be known.
     """
-    n, m = len(mentees), len(mentors)
+    rules = PairRules(mentees, mentors, rows, settings, free, rejected)
+    return _collect(rules, lambda rows, cols, alive, score: alive)
+
+
+def best_candidates(
+    rules: PairRules, count: int, open_rows: np.ndarray, places: np.ndarray, alternatives: int
+) -> Candidates:
+    """Each mentee's ``count`` best pairs with mentors that have ``places`` (``open_rows`` only),
+    and every mentee's ``alternatives`` best with a free place; ``cutoff`` bounds the rest.
+
+    Best: higher score, then lower mentor index (id order), so the list is a function of the
+    registry, and the alternatives shown are those ``build_candidates`` would give.
+    """
+    cutoff = np.full(rules.n, -1, dtype=np.int64)
+
+    def keep(rows: np.ndarray, cols: np.ndarray, alive: np.ndarray, score: np.ndarray):
+        # one key per cell, unique in its row: score first, then the lower column
+        key = np.where(alive, score.astype(np.int64) * len(cols) + (len(cols) - 1 - np.arange(
+            len(cols))), -1)
+        chosen = _top(key, alternatives)
+        open_key = np.where(open_rows[rows][:, None] & (places[cols] > 0)[None, :], key, -1)
+        chosen |= _top(open_key, count)
+        left_out = (open_key >= 0) & ~chosen
+        best_left = np.where(left_out, open_key, -1).max(axis=1, initial=-1)
+        cutoff[rows] = np.where(best_left >= 0, best_left // len(cols), -1)
+        return chosen
+
+    candidates = _collect(rules, keep)
+    candidates.cutoff = cutoff
+    return candidates
+
+
+def _top(key: np.ndarray, count: int) -> np.ndarray:
+    """A mask of the ``count`` largest non-negative keys of each row."""
+    if count >= key.shape[1]:
+        return key >= 0
+    chosen = np.zeros(key.shape, dtype=bool)
+    if count > 0:
+        best = np.argpartition(-key, count - 1, axis=1)[:, :count]
+        np.put_along_axis(chosen, best, True, axis=1)
+    return chosen & (key >= 0)
+
+
+def _collect(
+    rules: PairRules,
+    keep: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray],
+) -> Candidates:
+    """The pairs ``keep(rows, cols, alive, score)`` marks in each block, with per-mentee facts."""
+    n = rules.n
     stage = np.full(n, Stage.NO_MENTORS, dtype=np.int8)
     blockers = np.zeros(n, dtype=np.int64)
-    rows = np.asarray(sorted(rows), dtype=np.int64)
-    codes = _Codes()
-    e = _encode_mentees(mentees, rows, codes)
-    t = _encode_mentors(mentors, e.vocabulary, codes, settings)
-    rejected_rows = np.array([r for r, _ in rejected], dtype=np.int64)
-    rejected_cols = np.array([c for _, c in rejected], dtype=np.int64)
-
-    groups_e: dict[str, list[int]] = {}
-    groups_t: dict[str, list[int]] = {}
-    for i in rows.tolist():
-        groups_e.setdefault("" if settings.cross_direction else e.direction[i], []).append(i)
-    for j in range(m):
-        groups_t.setdefault("" if settings.cross_direction else t.direction[j], []).append(j)
-
+    options = np.zeros(n, dtype=np.int64)
     arcs: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    row_pos = np.full(n, -1, dtype=np.int64)
-    col_pos = np.full(m, -1, dtype=np.int64)
-    for key in sorted(groups_e):
-        group_rows = np.asarray(groups_e[key], dtype=np.int64)
-        cols = np.asarray(groups_t.get(key, []), dtype=np.int64)
-        if len(cols) == 0:
-            continue  # stage stays NO_MENTORS
-        col_pos[cols] = np.arange(len(cols))
-        step = max(1, BLOCK // len(cols))
-        for start in range(0, len(group_rows), step):
-            block = group_rows[start : start + step]
-            row_pos[block] = np.arange(len(block))
-            rej = np.zeros((len(block), len(cols)), dtype=bool)
-            if len(rejected_rows):
-                rp, cp = row_pos[rejected_rows], col_pos[rejected_cols]
-                hit = (rp >= 0) & (cp >= 0)
-                rej[rp[hit], cp[hit]] = True
-            ii, jj, ss = _block(e, t, block, cols, settings, free, rej, stage, blockers)
-            arcs.append((block[ii].astype(np.int32), cols[jj].astype(np.int32),
-                         ss.astype(np.int16)))
-            row_pos[block] = -1
-        col_pos[cols] = -1
-
+    for rows, cols in rules.blocks():
+        alive, score = rules.dense(rows, cols, stage, blockers)
+        options[rows] = alive.sum(axis=1)
+        ii, jj = np.nonzero(keep(rows, cols, alive, score))
+        arcs.append((rows[ii].astype(np.int32), cols[jj].astype(np.int32),
+                     score[ii, jj].astype(np.int16)))
     if len(arcs) == 1:
         mentee_idx, mentor_idx, scores = arcs[0]
     elif arcs:
         mentee_idx, mentor_idx, scores = (np.concatenate(a) for a in zip(*arcs, strict=True))
-        # within a group arcs come by mentee, then mentor; a mentee is in one group only
-        order = np.argsort(mentee_idx, kind="stable")
-        mentee_idx, mentor_idx, scores = mentee_idx[order], mentor_idx[order], scores[order]
-        del order
+        if len(rules.groups) > 1:
+            # within a group arcs come by mentee, then mentor; a mentee is in one group only
+            order = np.argsort(mentee_idx, kind="stable")
+            mentee_idx, mentor_idx, scores = mentee_idx[order], mentor_idx[order], scores[order]
+            del order
     else:
         mentee_idx = mentor_idx = np.zeros(0, dtype=np.int32)
         scores = np.zeros(0, dtype=np.int16)
-    direction = np.zeros(n, dtype=np.int32)
-    for code, key in enumerate(sorted(groups_e)):
-        direction[groups_e[key]] = code
-    return Candidates(mentee_idx, mentor_idx, scores, stage, blockers, direction)
+    return Candidates(mentee_idx, mentor_idx, scores, stage, blockers, rules.direction, options,
+                      np.full(n, -1, dtype=np.int64))
 
 
 @dataclass
@@ -276,102 +407,109 @@ def _encode_mentors(
     )
 
 
-def _block(
+def _view(arrays, index: np.ndarray, shape: Callable[[np.ndarray], np.ndarray]):
+    """One side's arrays taken at ``index`` and shaped to broadcast against the other side."""
+    return type(arrays)(**{
+        f.name: value if isinstance(value := getattr(arrays, f.name), list | dict)
+        else shape(value[index])
+        for f in fields(arrays)
+    })
+
+
+def _rules(
     e: _MenteeArrays,
     t: _MentorArrays,
-    rows: np.ndarray,
-    cols: np.ndarray,
     settings: MatchSettings,
     free: np.ndarray,
     rejected: np.ndarray,
-    stage: np.ndarray,
-    blockers: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Feasible pairs of one block (positions in rows, positions in cols, scores)."""
-    k = len(rows)
-    survived = [np.ones(k, dtype=bool)]  # Stage.NO_MENTORS passed: the group has mentors
-    alive = np.broadcast_to(t.available[cols], (k, len(cols))).copy()
-    survived.append(alive.any(axis=1))
-    alive &= _FORM_OK[t.category[cols][None, :], e.category[rows][:, None]]
-    survived.append(alive.any(axis=1))
-    alive &= e.id[rows][:, None] != t.id[cols][None, :]
-    alive &= e.name[rows][:, None] != t.name[cols][None, :]
-    survived.append(alive.any(axis=1))
+) -> tuple[list[np.ndarray], list[tuple[int, np.ndarray]], np.ndarray, dict]:
+    """The hard rules over pairs, in the order ``Stage`` names them.
 
-    values = _criterion_values(e, t, rows, cols, settings.cross_direction)
+    ``e`` and ``t`` are views that broadcast: (rows, 1) against (1, cols) for a dense block,
+    or two equal-length lists of pairs. Returns, for a dense block, which rows still had a
+    candidate after each stage and, per must-have criterion, the rows it alone leaves without
+    any (both empty for pairs); then the alive mask and the criterion values.
+    """
+    dense = np.ndim(t.id) == 2
+    survived: list[np.ndarray] = []
+    blocked: list[tuple[int, np.ndarray]] = []
+
+    def stage_done(mask: np.ndarray) -> None:
+        if dense:
+            survived.append(mask.any(axis=1))
+
+    shape = np.broadcast_shapes(np.shape(e.id), np.shape(t.id))
+    if dense:
+        survived.append(np.ones(shape[0], dtype=bool))  # NO_MENTORS passed: the group has some
+    alive = np.broadcast_to(t.available, shape).copy()
+    stage_done(alive)
+    alive &= _FORM_OK[t.category, e.category]
+    stage_done(alive)
+    alive &= e.id != t.id
+    alive &= e.name != t.name
+    stage_done(alive)
+
+    values = _criterion_values(e, t, settings.cross_direction)
     must = np.ones_like(alive)
     for bit, name in enumerate(CRITERIA):
         if not settings.must_have(name):
             continue
         numerator, _, applies = values[name]
-        passes = numerator > 0
-        passes |= ~applies[:, None]
-        blockers[rows[~(alive & passes).any(axis=1)]] |= 1 << bit
+        passes = (numerator > 0) | ~applies
+        if dense:
+            blocked.append((bit, ~(alive & passes).any(axis=1)))
         must &= passes
     alive &= must
-    survived.append(alive.any(axis=1))
+    stage_done(alive)
     alive &= ~rejected
-    survived.append(alive.any(axis=1))
-    alive &= free[cols][None, :] > 0
-    survived.append(alive.any(axis=1))
-
-    first_failed = np.full(k, Stage.OK, dtype=np.int8)
-    for s in reversed(range(len(survived))):
-        first_failed[~survived[s]] = s
-    stage[rows] = first_failed
-
-    ii, jj = np.nonzero(alive)
-    return ii, jj, _scores(values, settings.weights, rows, ii, jj)
+    stage_done(alive)
+    alive &= free > 0
+    stage_done(alive)
+    return survived, blocked, alive, values
 
 
 def _criterion_values(
-    e: _MenteeArrays, t: _MentorArrays, rows: np.ndarray, cols: np.ndarray, cross_direction: bool
+    e: _MenteeArrays, t: _MentorArrays, cross_direction: bool
 ) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """criterion -> (numerator per pair, denominator per mentee, applies per mentee)."""
-    covered = _popcount(e.needs[rows][:, None, :] & t.competencies[cols][None, :, :]).sum(
-        axis=2, dtype=np.int64
-    )
-    shared = _popcount(e.days[rows][:, None] & t.days[cols][None, :]).astype(np.int64)
-    fits = ((e.format[rows][:, None] & t.formats[cols][None, :]) != 0).astype(np.int64)
-    department = (e.department[rows][:, None] == t.department[cols][None, :]).astype(np.int64)
-    lead = np.clip(t.experience[cols][None, :] - e.experience[rows][:, None], 0,
-                   EXPERIENCE_SATURATION)
-    preferred = (e.preferred[rows][:, None] == t.id[cols][None, :]) | (
-        e.preferred[rows][:, None] == t.name[cols][None, :]
-    )
-    same_direction = e.direction_code[rows][:, None] == t.direction_code[cols][None, :]
-    one = np.ones(len(rows), dtype=np.int64)
+    covered = _popcount(e.needs & t.competencies).sum(axis=-1, dtype=np.int64)
+    shared = _popcount(e.days & t.days).astype(np.int64)
+    fits = ((e.format & t.formats) != 0).astype(np.int64)
+    department = (e.department == t.department).astype(np.int64)
+    lead = np.clip(t.experience - e.experience, 0, EXPERIENCE_SATURATION)
+    preferred = (e.preferred == t.id) | (e.preferred == t.name)
+    same_direction = e.direction_code == t.direction_code
+    one = np.ones_like(e.need_count)
     return {
-        "needs": (covered, np.maximum(e.need_count[rows], 1), e.need_count[rows] > 0),
-        "days": (shared, np.maximum(e.day_count[rows], 1), e.day_count[rows] > 0),
-        "format": (fits, one, e.format[rows] > 0),
-        "department": (department, one, e.department[rows] >= 0),
-        "experience": (lead, one * EXPERIENCE_SATURATION, e.teacher[rows]),
-        "preferred": (preferred.astype(np.int64), one, e.preferred[rows] >= 0),
+        "needs": (covered, np.maximum(e.need_count, 1), e.need_count > 0),
+        "days": (shared, np.maximum(e.day_count, 1), e.day_count > 0),
+        "format": (fits, one, e.format > 0),
+        "department": (department, one, e.department >= 0),
+        "experience": (lead, one * EXPERIENCE_SATURATION, e.teacher),
+        "preferred": (preferred.astype(np.int64), one, e.preferred >= 0),
         # a hard rule unless directions cross: then it must not count (see matching_rules)
         "direction": (
-            same_direction.astype(np.int64), one, (e.direction_code[rows] >= 0) & cross_direction
+            same_direction.astype(np.int64), one, (e.direction_code >= 0) & cross_direction
         ),
     }
 
 
 def _scores(
-    values: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]],
-    weights: dict[str, int],
-    rows: np.ndarray,
-    ii: np.ndarray,
-    jj: np.ndarray,
+    values: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]], weights: dict[str, int]
 ) -> np.ndarray:
-    """Scores of the pairs (ii, jj), in the float steps of ``matching_rules.score_from``."""
-    total = np.zeros(len(ii), dtype=np.float64)
-    weight_sum = np.zeros(len(rows), dtype=np.int64)
+    """Scores of the pairs, in the float steps of ``matching_rules.score_from``.
+
+    A criterion that does not apply adds 0.0, which leaves the running sum exactly as skipping
+    it does, so every pair goes through the same float operations as there.
+    """
+    total: np.ndarray | float = 0.0
+    weight_sum: np.ndarray | int = 0
     for name in CRITERIA:
         numerator, denominator, applies = values[name]
         w = weights[name]
-        weight_sum += np.where(applies, w, 0)
-        term = (w * numerator[ii, jj]) / denominator[ii]
-        total = total + np.where(applies[ii], term, 0.0)
-    per_pair_sum = weight_sum[ii]
+        weight_sum = weight_sum + np.where(applies, w, 0)
+        total = total + np.where(applies, (w * numerator) / denominator, 0.0)
+    weight_sum = np.broadcast_to(weight_sum, np.shape(total))
     with np.errstate(divide="ignore", invalid="ignore"):
-        score = np.floor((100 * total) / per_pair_sum + 0.5 + 1e-9)
-    return np.where(per_pair_sum > 0, score, 0).astype(np.int64)
+        score = np.floor((100 * total) / weight_sum + 0.5 + 1e-9)
+    return np.where(weight_sum > 0, score, 0).astype(np.int64)
