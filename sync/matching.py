@@ -23,13 +23,13 @@ Example::
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from sheets.schema import MENTEE_CATEGORIES
-from sync.matching_graph import Candidates, Stage, build_candidates
+from sync.matching_graph import Candidates, PairRules, Stage, all_candidates, best_candidates
 from sync.matching_rules import (
     CRITERIA,
     CRITERION_NAMES,
@@ -50,7 +50,13 @@ from sync.matching_rules import (
     pair_violation,
     score,
 )
-from sync.matching_solvers import blocking_pairs, optimal_matching, stable_matching
+from sync.matching_solvers import (
+    Price,
+    blocking_pairs,
+    optimal_matching,
+    priced_matching,
+    stable_matching,
+)
 
 __all__ = [
     "MatchResult",
@@ -64,6 +70,12 @@ __all__ = [
     "propose_pairs",
     "score",
 ]
+
+# Above this many mentee x mentor cells the optimal method lists only each mentee's best pairs
+# and prices the rest (exact, the same pairs; see ``matching_solvers.priced_matching``): at
+# 10,000 x 2,000 with crossing directions the full graph has 16 M arcs, ~2 GiB in OR-Tools.
+PRICING_ABOVE = 2_000_000
+BEST_PAIRS = 40  # pairs listed per mentee when pricing: enough that one or two rounds settle it
 
 # Why a mentee got no proposal; {scope} is « художественной направленности» or empty.
 NO_MENTORS = "нет наставников{scope}"
@@ -156,8 +168,19 @@ def propose_pairs(
     rejected_at = [
         (mentee_at[e], mentor_at[t]) for t, e in rejected if e in mentee_at and t in mentor_at
     ]
-    candidates = build_candidates(mentees, mentors, rows, settings, free, rejected_at)
-    assigned, blocking = _match_the_rest(candidates, kept, free, settings, len(mentees))
+    rules = PairRules(mentees, mentors, rows, settings, free, rejected_at)
+    places = free.copy()
+    for j in kept.values():
+        places[j] -= 1
+    if settings.method == "optimal" and rules.cells > PRICING_ABOVE:
+        open_rows = np.zeros(len(mentees), dtype=bool)
+        open_rows[rows] = True
+        open_rows[list(kept)] = False
+        candidates = best_candidates(rules, BEST_PAIRS, open_rows, places, settings.alternatives + 1)
+        assigned, blocking = _match_the_rest(candidates, kept, places, settings, len(mentees), rules)
+    else:
+        candidates = all_candidates(rules)
+        assigned, blocking = _match_the_rest(candidates, kept, places, settings, len(mentees))
     for i, j in kept.items():
         assigned[i] = (j, score(mentees[i], mentors[j], settings))
 
@@ -216,37 +239,97 @@ def _waiting(
 def _match_the_rest(
     candidates: Candidates,
     kept: dict[int, int],
-    free: np.ndarray,
+    places: np.ndarray,
     settings: MatchSettings,
     mentee_count: int,
+    rules: PairRules | None = None,
 ) -> tuple[dict[int, tuple[int, int]], int]:
     """Match mentees without a kept proposal to the places left: (mentee -> (mentor, score)),
-    and the number of blocking pairs among them."""
-    places = free.copy()
-    for j in kept.values():
-        places[j] -= 1
+    and the number of blocking pairs among them. With ``rules`` the candidates are only each
+    mentee's best, and the solver prices the rest through ``rules``."""
     is_kept = np.zeros(mentee_count, dtype=bool)
     is_kept[list(kept)] = True
     open_arcs = ~is_kept[candidates.mentee] & (places[candidates.mentor] > 0)
     mentee, mentor = candidates.mentee[open_arcs], candidates.mentor[open_arcs]
     arc_score = candidates.score[open_arcs]
     compact = _numbered(mentee)
-    if settings.method == "stable":
-        chosen = stable_matching(compact, mentor, arc_score, places)
-    elif settings.cross_direction:
-        chosen = optimal_matching(compact, mentor, arc_score, places, settings.priority)
+    if rules is not None:
+        problem = np.unique(mentee).astype(np.int64)  # every mentee with an open pair
+        price = _pricer(rules, candidates.cutoff, problem, places, mentee_count)
+        mentee, mentor, arc_score, chosen, blocking = priced_matching(
+            compact, mentor, arc_score, places, settings.priority, len(problem), price
+        )
+        mentee = problem[mentee]
     else:
-        chosen = np.zeros(len(mentee), dtype=bool)
-        # directions share no mentor, so each is its own, smaller problem: faster, less memory
-        for part in _directions(candidates, mentee):
-            chosen[part] = optimal_matching(
-                _numbered(mentee[part]), mentor[part], arc_score[part], places, settings.priority
-            )
+        if settings.method == "stable":
+            chosen = stable_matching(compact, mentor, arc_score, places)
+        elif settings.cross_direction:
+            chosen = optimal_matching(compact, mentor, arc_score, places, settings.priority)
+        else:
+            chosen = np.zeros(len(mentee), dtype=bool)
+            # directions share no mentor, so each is its own, smaller problem: faster, less memory
+            for part in _directions(candidates, mentee):
+                chosen[part] = optimal_matching(
+                    _numbered(mentee[part]), mentor[part], arc_score[part], places,
+                    settings.priority,
+                )
+        blocking = blocking_pairs(compact, mentor, arc_score, places, chosen)
     assigned = {
         int(i): (int(j), int(s))
         for i, j, s in zip(mentee[chosen], mentor[chosen], arc_score[chosen], strict=True)
     }
-    return assigned, blocking_pairs(compact, mentor, arc_score, places, chosen)
+    return assigned, blocking
+
+
+def _pricer(
+    rules: PairRules, cutoff: np.ndarray, problem: np.ndarray, places: np.ndarray, count: int
+) -> Price:
+    """What ``priced_matching`` asks of the pairs it was not given, answered block by block.
+
+    ``problem`` maps the solver's mentees to mentee indices; ``cutoff`` bounds each mentee's
+    unlisted scores, so a cell needs scoring only when that bound could reach the prices
+    (u + p) or beat both sides' standing: a small share of the cells, and nothing is stored.
+    """
+    m = len(places)
+    index_of = np.full(count, -1, dtype=np.int64)
+    index_of[problem] = np.arange(len(problem))
+
+    def price(
+        mentee: np.ndarray,
+        mentor: np.ndarray,
+        weigh: Callable[[np.ndarray], np.ndarray],
+        u: np.ndarray,
+        p: np.ndarray,
+        standing: np.ndarray,
+        worst: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        listed = np.sort(problem[mentee] * m + mentor)
+
+        def wanted(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+            at = index_of[rows]
+            bound = np.where(at >= 0, cutoff[rows], -1)  # -1: nothing unlisted, or not matched
+            at = np.maximum(at, 0)
+            reach = weigh(bound)[:, None] >= u[at][:, None] + p[cols][None, :]
+            beats = (bound > standing[at])[:, None] & (bound[:, None] > worst[cols][None, :])
+            return (bound >= 0)[:, None] & (places[cols] > 0)[None, :] & (reach | beats)
+
+        found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        blocking = 0
+        for e, t, s in rules.sift(wanted):
+            key = e * m + t
+            pos = np.minimum(np.searchsorted(listed, key), max(len(listed) - 1, 0))
+            new = listed[pos] != key if len(listed) else np.ones(len(key), dtype=bool)
+            at, t, s = index_of[e[new]], t[new], s[new]
+            reach = weigh(s) >= u[at] + p[t]
+            blocking += int(np.count_nonzero(~reach & (s > standing[at]) & (s > worst[t])))
+            found.append((at[reach], t[reach], s[reach]))
+        if not found:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty, blocking
+        e, t, s = (np.concatenate(a) for a in zip(*found, strict=True))
+        return e, t, s, blocking
+
+    return price
 
 
 def _check_ids(mentees: Sequence[Mentee], mentors: Sequence[Mentor]) -> None:

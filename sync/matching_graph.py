@@ -214,15 +214,20 @@ def build_candidates(
     ``rejected`` holds (mentee index, mentor index) pairs. Mentees must have a known category
     and, unless directions may cross, a direction; mentor categories must be known.
     """
-    rules = PairRules(mentees, mentors, rows, settings, free, rejected)
+    return all_candidates(PairRules(mentees, mentors, rows, settings, free, rejected))
+
+
+def all_candidates(rules: PairRules) -> Candidates:
+    """Every alive pair of ``rules``."""
     return _collect(rules, lambda rows, cols, alive, score: alive)
 
 
 def best_candidates(
-    rules: PairRules, count: int, open_rows: np.ndarray, places: np.ndarray, alternatives: int
+    rules: PairRules, count: int, open_rows: np.ndarray, places: np.ndarray, shown: int
 ) -> Candidates:
     """Each mentee's ``count`` best pairs with mentors that have ``places`` (``open_rows`` only),
-    and every mentee's ``alternatives`` best with a free place; ``cutoff`` bounds the rest.
+    and every mentee's ``shown`` best with a free place; ``cutoff`` bounds the rest of the
+    former (the pairs the solver may still need).
 
     Best: higher score, then lower mentor index (id order), so the list is a function of the
     registry, and the alternatives shown are those ``build_candidates`` would give.
@@ -233,7 +238,7 @@ def best_candidates(
         # one key per cell, unique in its row: score first, then the lower column
         key = np.where(alive, score.astype(np.int64) * len(cols) + (len(cols) - 1 - np.arange(
             len(cols))), -1)
-        chosen = _top(key, alternatives)
+        chosen = _top(key, shown)
         open_key = np.where(open_rows[rows][:, None] & (places[cols] > 0)[None, :], key, -1)
         chosen |= _top(open_key, count)
         left_out = (open_key >= 0) & ~chosen

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import random
 from fractions import Fraction
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -17,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
+import sync.matching
 from sync.matching import (
     MatchingError,
     MatchSettings,
@@ -479,7 +481,7 @@ FORMATS = ("очно", "дистанционно", "смешанный")
 
 
 @st.composite
-def instances(draw, with_keep: bool = True):
+def instances(draw, with_keep: bool = True, most_mentees: int = 9, most_mentors: int = 6):
     """Small registries where every rule gets its chance: clashes, rejections, must-haves."""
 
     def subset(items: tuple[str, ...], k: int = 3) -> tuple[str, ...]:
@@ -504,7 +506,7 @@ def instances(draw, with_keep: bool = True):
             trained=draw(st.sampled_from((True,) * 3 + (False,))),
             category=draw(st.sampled_from(("педагог",) * 4 + ("руководитель", "обучающийся"))),
         )
-        for k in range(draw(st.integers(1, 6)))
+        for k in range(draw(st.integers(1, most_mentors)))
     ]
     mentees = [
         Mentee(
@@ -522,7 +524,7 @@ def instances(draw, with_keep: bool = True):
             consent_ok=draw(st.sampled_from((True,) * 9 + (False,))),
             waiting=draw(st.sampled_from((True,) * 9 + (False,))),
         )
-        for k in range(draw(st.integers(1, 9)))
+        for k in range(draw(st.integers(1, most_mentees)))
     ]
     weights = {c: draw(st.integers(0, 9)) for c in _ORDER}
     for c in draw(st.lists(st.sampled_from(_ORDER), max_size=1)):
@@ -603,6 +605,78 @@ def test_optimal_method_matches_an_independent_exact_solver(instance):
     assert result.blocking_pairs == _blocking(result, mentees, mentors, s, rejected, fixed)
 
 
+def _first_optimum(mentees, mentors, s, rejected, fixed) -> set[tuple[str, str]]:
+    """Every assignment tried: among the best (by priority), the first by ids, mentee by
+    mentee, a mentee without a pair coming after every mentor."""
+    people = sorted(mentees, key=lambda e: id_order(e.id))
+    order = sorted(mentors, key=lambda t: id_order(t.id))
+    places = _places(mentors, fixed)
+    options = [
+        [k for k, t in enumerate(order) if places[t.id] and _feasible(e, t, s, rejected, fixed)]
+        for e in people
+    ]
+    best: tuple | None = None
+    left = [places[t.id] for t in order]
+
+    def walk(a: int, picked: list[int], pairs: int, total: int) -> None:
+        nonlocal best
+        if a == len(people):
+            value = (pairs, total) if s.priority == "count" else (total, pairs)
+            key = (tuple(-v for v in value), tuple(picked))
+            if best is None or key < best:
+                best = key
+            return
+        for k in options[a]:
+            if left[k]:
+                left[k] -= 1
+                sc = _reference_score(people[a], order[k], s)
+                walk(a + 1, [*picked, k], pairs + 1, total + sc)
+                left[k] += 1
+        walk(a + 1, [*picked, len(order)], pairs, total)
+
+    walk(0, [], 0, 0)
+    assert best is not None
+    return {(order[k].id, e.id) for e, k in zip(people, best[1], strict=True) if k < len(order)}
+
+
+@PROPERTY
+@given(instances(with_keep=False, most_mentees=6, most_mentors=4))
+def test_ties_go_to_the_first_ids_among_all_optima(instance):
+    mentees, mentors, s, fixed, rejected, _ = instance
+    s = MatchSettings(weights=s.weights, cross_direction=s.cross_direction,
+                      require_training=s.require_training, priority=s.priority)
+    result = propose_pairs(mentees, mentors, s, fixed=fixed, rejected=rejected)
+    made = {(p.mentor_id, p.mentee_id) for p in result.proposals}
+    assert made == _first_optimum(mentees, mentors, s, rejected, fixed)
+
+
+@PROPERTY
+@given(instances())
+def test_pricing_a_few_listed_pairs_gives_exactly_the_full_result(instance):
+    mentees, mentors, s, fixed, rejected, keep = instance
+    s = MatchSettings(weights=s.weights, cross_direction=s.cross_direction,
+                      require_training=s.require_training, priority=s.priority,
+                      alternatives=s.alternatives)
+    full = propose_pairs(mentees, mentors, s, fixed=fixed, rejected=rejected, keep=keep)
+    for listed in (1, 2):
+        with (mock.patch.object(sync.matching, "PRICING_ABOVE", -1),
+              mock.patch.object(sync.matching, "BEST_PAIRS", listed)):
+            priced = propose_pairs(mentees, mentors, s, fixed=fixed, rejected=rejected, keep=keep)
+        assert priced == full
+
+
+def test_equal_candidates_go_by_id_order():
+    mentors = [teacher(f"Н-{k}", f"Наставник {k}") for k in (2, 10, 1)]
+    mentees = [pupil(f"У-{k}", f"Ученик {k}") for k in (3, 20, 1, 2)]  # all scores 0
+    for priority in ("count", "score"):
+        result = propose_pairs(mentees, mentors, MatchSettings(priority=priority))
+        assert [(p.mentee_id, p.mentor_id) for p in result.proposals] == [
+            ("У-1", "Н-1"), ("У-2", "Н-2"), ("У-3", "Н-10")
+        ]
+        assert result.unmatched == [("У-20", "все подходящие наставники (3) заняты другими "
+                                              "наставляемыми")]
+
+
 @PROPERTY
 @given(instances(with_keep=False))
 def test_stable_method_leaves_no_blocking_pair(instance):
@@ -660,3 +734,8 @@ def test_a_larger_random_registry_keeps_every_invariant():
     assert result.blocking_pairs == _blocking(result, mentees, mentors, s, set(), set()) > 0
     stable = propose_pairs(mentees, mentors, MatchSettings(method="stable"))
     assert stable.blocking_pairs == 0 and stable.total_score <= result.total_score
+    for s in (MatchSettings(cross_direction=True), MatchSettings(priority="score")):
+        full = propose_pairs(mentees, mentors, s)
+        with (mock.patch.object(sync.matching, "PRICING_ABOVE", -1),
+              mock.patch.object(sync.matching, "BEST_PAIRS", 3)):
+            assert propose_pairs(mentees, mentors, s) == full
