@@ -13,7 +13,7 @@ from forms.questionnaires import QUESTIONNAIRES
 
 CONFIG_NAME = "nastavnik.toml"
 ENV_VAR = "NASTAVNIK_CONFIG"
-WEIGHT_NAMES = ("needs", "days", "format", "department", "experience", "preferred")
+WEIGHT_NAMES = ("needs", "days", "format", "department", "experience", "preferred", "direction")
 
 
 class ConfigError(Exception):
@@ -34,6 +34,7 @@ class MatchingConfig:
             "department": 3,
             "experience": 3,
             "preferred": 6,
+            "direction": 6,
         }
     )
 
@@ -235,6 +236,7 @@ format = 4       # подходит формат встреч
 department = 3   # один отдел / площадка
 experience = 3   # стаж наставника больше
 preferred = 6    # наставляемый назвал этого наставника
+direction = 6    # та же направленность (учитывается, только если cross_direction = true)
 
 # Для работы с Google (kind = "google"): заполняется командой «nastavnik init --google».
 [google]

@@ -148,3 +148,13 @@ def test_help_is_russian_throughout() -> None:
     assert "Запуск: " in result.output and "sync [ПАРАМЕТРЫ]" in result.output
     assert "Параметры:" in result.output and "Показать эту справку и выйти." in result.output
     assert "Show this message" not in result.output
+
+
+def test_direction_weight_is_a_known_setting(tmp_path: Path) -> None:
+    from sync.config import load_config
+    from sync.pairing import settings_of
+
+    run("init", str(tmp_path / "p"))
+    path = tmp_path / "p" / "nastavnik.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("direction = 6", "direction = 9"), encoding="utf-8")
+    assert settings_of(load_config(path)).weights["direction"] == 9
