@@ -92,8 +92,10 @@ def priced_matching(
     (alternative optima) are added, so that ``_canonical`` sees every optimum and settles ties
     exactly as over the whole graph.
 
-    Returns the final listed arcs (mentee, mentor, score), the chosen mask over them and the
-    number of blocking pairs over the whole graph.
+    Ties are settled once, at the end; one more scan then counts the blocking pairs of the
+    final pairs unless they are those of the last scan. Returns the final listed arcs (mentee,
+    mentor, score), the chosen mask over them and the number of blocking pairs over the whole
+    graph.
     """
     if n == 0:  # no listed arc: then no mentee has an arc at all
         return mentee, mentor, score, np.zeros(0, dtype=bool), 0
@@ -103,31 +105,33 @@ def priced_matching(
         return arc_weights(s, priority, n)
 
     solve = True
-    outside = 0
-    before: np.ndarray | None = None
+    settled = False
     while True:
         if solve:
             chosen = _flow(mentee, mentor, weight, capacity, n)
             u, p = _duals(mentee, mentor, weight, capacity, chosen, n)
-        chosen = _canonical(mentee, mentor, weight, capacity, chosen, u, p, n)
-        if before is not None and np.array_equal(chosen[: len(before)], before) and not (
-            chosen[len(before):].any()
-        ):
-            # only arcs at exactly u + p were added and the pairs did not move: the blocking
-            # count of the unlisted arcs that are left still holds
-            break
+            solve = False
         standing, worst = _standing(mentee, mentor, score, capacity, chosen, n)
         new_e, new_t, new_s, outside = price(mentee, mentor, weigh, u, p, standing, worst)
-        if len(new_e) == 0:
-            break
+        if settled:
+            if len(new_e):  # the prices did not change: every arc reaching them is listed
+                raise MatchingError("решатель не нашёл оптимум: цены не сходятся")
+            break  # blocking pairs counted for the settled pairs
         new_w = weigh(new_s)
         solve = bool((new_w > u[new_e] + p[new_t]).any())
-        before = None if solve else chosen
         mentee = np.concatenate([mentee, new_e.astype(mentee.dtype)])
         mentor = np.concatenate([mentor, new_t.astype(mentor.dtype)])
         score = np.concatenate([score, new_s.astype(score.dtype)])
         weight = np.concatenate([weight, new_w])
         chosen = np.concatenate([chosen, np.zeros(len(new_e), dtype=bool)])
+        if solve:
+            continue
+        # optimal over the whole graph, and every optimum's arcs are listed: settle the ties
+        settled = True
+        before = chosen
+        chosen = _canonical(mentee, mentor, weight, capacity, chosen, u, p, n)
+        if len(new_e) == 0 and np.array_equal(chosen, before):
+            break  # the blocking count of the scan just made holds for these pairs
     blocking = blocking_pairs(mentee, mentor, score, capacity, chosen) + outside
     return mentee, mentor, score, chosen, blocking
 
@@ -277,8 +281,18 @@ def _canonical(
         return chosen  # no alternative optimum at all
 
     succ: dict[int, set[int]] = {}
-    for a, b in zip(src[inside].tolist(), dst[inside].tolist(), strict=True):
+    pred: dict[int, set[int]] = {}  # the same arcs backwards, to find who can reach S
+
+    def add(a: int, b: int) -> None:
         succ.setdefault(a, set()).add(b)
+        pred.setdefault(b, set()).add(a)
+
+    def drop(a: int, b: int) -> None:
+        succ[a].discard(b)
+        pred[b].discard(a)
+
+    for a, b in zip(src[inside].tolist(), dst[inside].tolist(), strict=True):
+        add(a, b)
     settled = bytearray(size)
     holder_of = holder.tolist()
     load_of = load.tolist()
@@ -291,34 +305,44 @@ def _canonical(
         if a == sink or b == sink:  # a mentor's load (or the unpaired count) changes by one
             if a == source:
                 unpaired += 1
-                succ.setdefault(sink, set()).add(source)
+                add(sink, source)
             elif b == source:
                 unpaired -= 1
                 if unpaired == 0:
-                    succ[sink].discard(source)
+                    drop(sink, source)
             elif b == sink:  # mentor a takes one more
                 j = a - n
                 load_of[j] += 1
                 if load_of[j] >= cap_of[j]:
-                    succ[a].discard(sink)
-                succ.setdefault(sink, set()).add(a)
+                    drop(a, sink)
+                add(sink, a)
             else:  # mentor b takes one fewer
                 j = b - n
                 load_of[j] -= 1
                 if load_of[j] == 0:
-                    succ[sink].discard(b)
-                succ.setdefault(b, set()).add(sink)
+                    drop(sink, b)
+                add(b, sink)
             return
-        succ[a].discard(b)  # a unit arc: its use flips its direction
-        succ.setdefault(b, set()).add(a)
+        drop(a, b)  # a unit arc: its use flips its direction
+        add(b, a)
 
+    # Nodes with a path to S avoiding settled mentees, for the mentees without a pair (their
+    # cycles close through S). No such path enters a mentee without a pair (only S leads
+    # there), so settling one keeps it; a push, or settling a mentee on it, renews it.
+    to_source: set[int] | None = None
     for i in searched:
         settled[i] = 1
         current = holder_of[i]
         target = source if current < 0 else n + current
         options = sorted(b - n for b in succ.get(i, ()) if n <= b < n + m)
         if current >= 0:
+            if to_source is not None and i in to_source:
+                to_source = None
             options = [j for j in options if j < current]
+        elif options:
+            if to_source is None:
+                to_source = _reaching(pred, source, settled)
+            options = [j for j in options if n + j in to_source][:1]
         dead: set[int] = set()
         for j in options:
             path = _path(succ, n + j, target, settled, dead)
@@ -331,6 +355,7 @@ def _canonical(
                     holder_of[a] = b - n
                 elif a < n and b == source:
                     holder_of[a] = -1
+            to_source = None
             break
     chosen = np.zeros(len(mentee), dtype=bool)
     final = np.array(holder_of, dtype=np.int64)
@@ -339,6 +364,18 @@ def _canonical(
     if len(np.unique(mentee[chosen])) != int(chosen.sum()):
         raise MatchingError("решатель не нашёл оптимум: пары повторяются")
     return chosen
+
+
+def _reaching(pred: dict[int, set[int]], target: int, settled: bytearray) -> set[int]:
+    """Nodes with a path to ``target`` avoiding settled mentees."""
+    seen = {target}
+    stack = [target]
+    while stack:
+        for v in pred.get(stack.pop(), ()):
+            if v not in seen and not settled[v]:
+                seen.add(v)
+                stack.append(v)
+    return seen
 
 
 def _path(
