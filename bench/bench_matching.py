@@ -5,7 +5,9 @@ Run:  .venv/bin/python bench/bench_matching.py [--sizes 1000x200,10000x2000] [--
 For each size (mentees x mentors) it makes a realistic registry (skewed directions, capacity
 1–5, a few popular mentors many mentees ask for) and runs, each in a fresh process so the memory
 figure is that run's own peak:
-- ours, ``method="optimal"`` (min-cost flow) and ``method="stable"`` (deferred acceptance);
+- ours, ``method="optimal"`` (min-cost flow; above 2 M cells only each mentee's best pairs
+  are listed and the rest is priced, with the same result) and ``method="stable"`` (deferred
+  acceptance);
 - greedy: mentees in id order, each takes the best mentor with a free place (a naive script);
 - exact: scipy ``linear_sum_assignment`` over mentors replicated into places (small sizes only);
 - the ``matching`` package's HospitalResident (stable; small sizes only);
