@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from forms.spec import FormSpec
 from sync.bootstrap import open_backend
 from sync.cli import create_programme
 from sync.config import Config, load_config
@@ -27,6 +29,26 @@ def demo_programme(programme: Config) -> Config:
     """The programme with the demo's CSV exports (small, fixed seed)."""
     generate(programme.forms_dir, mentors=15, mentees=40, seed=7, start=programme.start)
     return programme
+
+
+@pytest.fixture
+def twin_programmes(tmp_path: Path) -> tuple[Config, Config]:
+    """Two identical demo programmes, to compare a disturbed run with an undisturbed one."""
+    twins = []
+    for name in ("whole", "other"):
+        config = load_config(create_programme(tmp_path / name, "Школа", datetime(2026, 9, 1).date()))
+        generate(config.forms_dir, mentors=10, mentees=30, seed=5, start=config.start)
+        twins.append(config)
+    return twins[0], twins[1]
+
+
+def write_export(config: Config, spec: FormSpec, rows: list[tuple[str, str, dict[str, str]]]) -> None:
+    """A form's CSV export as Google Forms writes it: (timestamp, email, answers by title) rows."""
+    with (config.forms_dir / f"{spec.code}.csv").open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["Отметка времени", "Адрес электронной почты", *[q.title for q in spec.questions]])
+        for stamp, email, answers in rows:
+            writer.writerow([stamp, email, *[answers.get(q.title, "") for q in spec.questions]])
 
 
 def sync_once(config: Config, dry_run: bool = False, now: datetime = NOW) -> RunReport:

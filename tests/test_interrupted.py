@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import os
-from datetime import date
 
 import pytest
 
 from sheets.xlsx import XlsxStore
-from sync.cli import create_programme
-from sync.config import load_config
-from sync.demo import generate
 from tests.conftest import sync_once
 
 
@@ -25,13 +21,8 @@ class Killed(BaseException):
 
 
 @pytest.mark.parametrize("where", ["read", "plan", "save", "replace"])
-def test_a_run_killed_anywhere_converges(tmp_path, where: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    configs = []
-    for name in ("whole", "killed"):
-        config = load_config(create_programme(tmp_path / name, "Школа", date(2026, 9, 1)))
-        generate(config.forms_dir, mentors=10, mentees=30, seed=5, start=config.start)
-        configs.append(config)
-    whole, killed = configs
+def test_a_run_killed_anywhere_converges(twin_programmes, where: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    whole, killed = twin_programmes
     sync_once(whole)
 
     def die(*_args, **_kwargs):

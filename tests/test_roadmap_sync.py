@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from datetime import timedelta
 
@@ -12,7 +11,7 @@ from openpyxl import load_workbook
 from forms.questionnaires import MEETING_REPORT
 from sheets.xlsx import XlsxStore
 from sync.cli import main
-from tests.conftest import NOW, sync_once
+from tests.conftest import NOW, sync_once, write_export
 
 
 def set_cells(path, title: str, key: str, values: dict[str, object]) -> None:
@@ -77,14 +76,10 @@ def test_approving_pairs_and_meeting_reports_move_5_x_and_stages(demo_programme)
     assert snap["mentees"].loc[mentee, "status"] == "в паре"
     assert "утверждена" in snap["mentees"].loc[mentee, "stage"]
     # the mentor reports a trial meeting
-    path = demo_programme.forms_dir / f"{MEETING_REPORT.code}.csv"
-    with path.open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["Отметка времени", "Адрес электронной почты", *[q.title for q in MEETING_REPORT.questions]])
-        answers = {"Дата встречи": "20.11.2026", "Вид встречи": "пробная встреча", "Тема": "Знакомство",
-                   "Формат": "очно", "Длительность, минут": "45"}
-        w.writerow(["21.11.2026 10:00:00", snap["mentors"].loc[mentor, "email"],
-                    *[answers.get(q.title, "") for q in MEETING_REPORT.questions]])
+    answers = {"Дата встречи": "20.11.2026", "Вид встречи": "пробная встреча", "Тема": "Знакомство",
+               "Формат": "очно", "Длительность, минут": "45"}
+    email = snap["mentors"].loc[mentor, "email"]
+    write_export(demo_programme, MEETING_REPORT, [("21.11.2026 10:00:00", email, answers)])
     sync_once(demo_programme)
     snap = XlsxStore(demo_programme.registry).read_all()
     assert snap["meetings"].iloc[0]["pair_id"] == "П-0900"
@@ -148,11 +143,7 @@ def test_interim_feedback_is_linked_to_the_pair_and_moves_6_3(demo_programme) ->
                         "Польза программы для вас": "9", "Достижение целей плана развития": "8",
                         "Готовы ли вы стать наставником": "да"}),
     ):
-        with (demo_programme.forms_dir / f"{spec.code}.csv").open("w", encoding="utf-8", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["Отметка времени", "Адрес электронной почты", *[q.title for q in spec.questions]])
-            w.writerow(["21.11.2026 10:00:00", snap["mentors"].loc[mentor, "email"],
-                        *[answers.get(q.title, "") for q in spec.questions]])
+        write_export(demo_programme, spec, [("21.11.2026 10:00:00", snap["mentors"].loc[mentor, "email"], answers)])
     sync_once(demo_programme)
     feedback = XlsxStore(demo_programme.registry).read_all()["feedback"]
     assert sorted(feedback["kind"]) == ["итоговая", "промежуточная"]

@@ -194,19 +194,8 @@ def test_rows_staff_type_without_id_get_one_and_count(demo_programme) -> None:
     assert digest(demo_programme.registry) == before
 
 
-def test_a_backlog_is_taken_over_several_runs_to_the_same_registries(tmp_path) -> None:
-    from datetime import date
-
-    from sync.cli import create_programme
-    from sync.config import load_config
-    from sync.demo import generate
-
-    configs = []
-    for name in ("whole", "capped"):
-        config = load_config(create_programme(tmp_path / name, "Школа", date(2026, 9, 1)))
-        generate(config.forms_dir, mentors=10, mentees=30, seed=5, start=config.start)
-        configs.append(config)
-    whole, capped = configs
+def test_a_backlog_is_taken_over_several_runs_to_the_same_registries(twin_programmes) -> None:
+    whole, capped = twin_programmes
     capped.max_responses = 25
     sync_once(whole)
     runs = 0
