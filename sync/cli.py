@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, date
+from datetime import date
 from pathlib import Path
 
 import click
 
 from forms.responses import SourceError
 from sheets.store import StoreError
+from sync import clock
 from sync.config import ConfigError, find_config, load_config, render_config
 from sync.google import GoogleError
 
@@ -114,11 +115,11 @@ def create_programme(folder: Path, organisation: str, start: date, report=None) 
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--organisation", default="МБУ ДО «ЦВР» НГО", show_default=True,
               help="Название организации для писем и отчетов.")
-@click.option("--start", "start", default="2026-09-01", show_default=True,
-              help="Дата начала цикла программы (ГГГГ-ММ-ДД).")
+@click.option("--start", "start", default=None,
+              help="Дата начала цикла программы (ГГГГ-ММ-ДД); по умолчанию 1 сентября текущего учебного года.")
 @click.option("--google", "use_google", is_flag=True,
               help="Создать Google Таблицу и Google Формы (ключ — [google] credentials в nastavnik.toml).")
-def init(folder: Path, organisation: str, start: str, use_google: bool) -> None:
+def init(folder: Path, organisation: str, start: str | None, use_google: bool) -> None:
     """Создать программу в папке: nastavnik.toml, registry.xlsx со всеми листами, forms/, out/.
 
     Повторный запуск ничего не перезаписывает: добавляет недостающие листы. С --google создает
@@ -128,7 +129,8 @@ def init(folder: Path, organisation: str, start: str, use_google: bool) -> None:
     Пример: nastavnik init programma, затем nastavnik init programma --google
     """
     try:
-        path = create_programme(folder, organisation, date.fromisoformat(start), report=click.echo)
+        begins = date.fromisoformat(start) if start else clock.school_year_start()
+        path = create_programme(folder, organisation, begins, report=click.echo)
     except ValueError as exc:
         raise Failure(f"--start: нужна дата ГГГГ-ММ-ДД ({exc})") from exc
     except (ConfigError, StoreError) as exc:
@@ -169,11 +171,11 @@ def demo(folder: Path, mentors: int, mentees: int, seed: int) -> None:
     from sync.demo import generate
 
     try:
-        path = create_programme(folder, "МБУ ДО «ЦВР» НГО", date(2026, 9, 1))
+        path = create_programme(folder, "МБУ ДО «ЦВР» НГО", clock.school_year_start())
         config = load_config(path)
     except (ConfigError, StoreError) as exc:
         raise Failure(str(exc)) from exc
-    counts = generate(config.forms_dir, mentors, mentees, seed, config.start)
+    counts = generate(config.forms_dir, mentors, mentees, seed, config.start, now=clock.now())
     click.echo(f"Учебная программа создана: {path}")
     for code, n in counts.items():
         click.echo(f"  {config.forms_dir.name}/{code}.csv: ответов {n}")
@@ -272,8 +274,6 @@ def status(config_path: Path | None, as_json: bool) -> None:
 
     Пример: nastavnik status --json
     """
-    from datetime import datetime
-
     from sync.bootstrap import open_backend
     from sync.status import current_roadmap, render_json, render_table, stage_summaries
 
@@ -282,7 +282,7 @@ def status(config_path: Path | None, as_json: bool) -> None:
         snapshot = open_backend(config).store.read_all()
     except EXPECTED as exc:
         raise Failure(str(exc)) from exc
-    rows = current_roadmap(snapshot, config, datetime.now(UTC))
+    rows = current_roadmap(snapshot, config, clock.now())
     if as_json:
         click.echo(render_json(rows))
         return

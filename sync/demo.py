@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from forms.questionnaires import (
     COMPETENCIES,
@@ -67,14 +68,17 @@ class Person:
         return f"{self.surname} {self.name} {self.patronymic}"
 
 
+MSK = ZoneInfo("Europe/Moscow")  # the demo's exports are stamped in Moscow time (GMT+3)
+
+
 class DemoProgramme:
     """Generates people and their form answers, deterministically by seed."""
 
-    def __init__(self, seed: int, start: date) -> None:
+    def __init__(self, seed: int, start: date, first_answer: datetime | None = None) -> None:
         self.rng = random.Random(seed)
         self.start = start
         self.used_emails: set[str] = set()
-        self.clock = datetime.combine(start, datetime.min.time()) + timedelta(hours=9)
+        self.clock = first_answer or datetime.combine(start, datetime.min.time()) + timedelta(hours=9)
         self.pace = 1.0  # big demos answer faster, so they stay within the first months
 
     # people -------------------------------------------------------------------------------
@@ -184,9 +188,28 @@ def _consent(subject: Person, email: str, given_by: str, giver: str) -> dict[str
 
 
 def generate(forms_dir: Path, mentors: int = 40, mentees: int = 120, seed: int = 1,
-             start: date = date(2026, 9, 1)) -> dict[str, int]:
-    """Write the demo CSV exports into ``forms_dir``; returns rows written per form."""
-    demo = DemoProgramme(seed, start)
+             start: date = date(2026, 9, 1), now: datetime | None = None) -> dict[str, int]:
+    """Write the demo CSV exports into ``forms_dir``; returns rows written per form.
+
+    Answers begin on ``start``; when that would put the last one after ``now`` (a demo made in
+    early September), they are moved back so that every answer is already in the past.
+    """
+    outputs, last = _answers(mentors, mentees, seed, start, None)
+    if now is not None:
+        local_now = now.astimezone(MSK).replace(tzinfo=None)
+        if last > local_now:
+            first = datetime.combine(start, datetime.min.time()) + timedelta(hours=9)
+            outputs, _ = _answers(mentors, mentees, seed, start, first - (last - local_now) - timedelta(hours=1))
+    forms_dir.mkdir(parents=True, exist_ok=True)
+    for spec, rows in outputs.items():
+        _write_export(forms_dir / f"{spec.code}.csv", spec, rows)
+    return {spec.code: len(rows) for spec, rows in outputs.items()}
+
+
+def _answers(mentors: int, mentees: int, seed: int, start: date, first_answer: datetime | None,
+             ) -> tuple[dict[FormSpec, list[tuple[str, str, dict[str, str]]]], datetime]:
+    """Every form's demo rows and the last answer's time; the same seed gives the same rows."""
+    demo = DemoProgramme(seed, start, first_answer)
     demo.pace = max(1.0, (mentors + mentees) / 160)
     rng = demo.rng
     mentor_rows: list[tuple[str, str, dict[str, str]]] = []
@@ -260,16 +283,12 @@ def generate(forms_dir: Path, mentors: int = 40, mentees: int = 120, seed: int =
         "Должность": '=HYPERLINK("http://example.com","методист")'})))  # formula-like, kept as text
     mentor_rows.append(("вчера вечером", demo.person().email, demo.mentor_row(demo.person())))
 
-    forms_dir.mkdir(parents=True, exist_ok=True)
-    outputs = {
+    return {
         MENTOR_APPLICATION: mentor_rows,
         MENTEE_APPLICATION: mentee_rows,
         PD_CONSENT: consent_rows,
         PUBLICATION_CONSENT: publication_rows,
-    }
-    for spec, rows in outputs.items():
-        _write_export(forms_dir / f"{spec.code}.csv", spec, rows)
-    return {spec.code: len(rows) for spec, rows in outputs.items()}
+    }, demo.clock
 
 
 def _stem(surname: str) -> str:

@@ -48,28 +48,31 @@ def link_consents(reg: Registries) -> None:
             consent["participant_id"] = ""
 
 
-def consent_valid(consent: dict[str, str], birth_date: str) -> bool:
-    """A consent counts unless withdrawn, or given by a minor for themself."""
+def consent_valid(consent: dict[str, str], birth_date: str, today: date) -> bool:
+    """A consent counts unless withdrawn, or given by a minor for themself.
+
+    An unreadable «Дата» is taken as ``today`` (the run's date, from the one clock).
+    """
     if consent.get("withdrawn_on", "").strip():
         return False
     if birth_date and consent["given_by"] == "сам участник":
         try:
             given = date.fromisoformat(consent["given_on"])
         except ValueError:
-            given = date.today()
+            given = today
         age = age_on(birth_date, given)
         if age is not None and age < 18:
             return False
     return True
 
 
-def consent_columns(reg: Registries) -> None:
+def consent_columns(reg: Registries, today: date) -> None:
     """Fill «Согласие на ПД» / «Согласие на публикацию» from the latest valid consents."""
     latest: dict[tuple[str, str], dict[str, str]] = {}
     births = {pid: r["birth_date"] for pid, r in reg["mentees"].items()}
     for consent in sorted(reg["consents"].values(), key=lambda c: (c["given_on"], c["id"])):
         pid = consent["participant_id"]
-        if pid and consent_valid(consent, births.get(pid, "")):
+        if pid and consent_valid(consent, births.get(pid, ""), today):
             latest[(pid, consent["kind"])] = consent
         elif pid:
             latest.pop((pid, consent["kind"]), None)  # a later invalid one replaces nothing
@@ -163,7 +166,7 @@ def consent_alerts(reg: Registries, ctx: Context) -> None:
             reason=MSG_UNLINKED,
         )
         invalid_minor = bool(pid) and not consent.get("withdrawn_on") and not consent_valid(
-            consent, births.get(pid, "")
+            consent, births.get(pid, ""), ctx.today
         )
         reg.alert(
             f"{consent['id']}: кем дано",
@@ -180,7 +183,7 @@ def consent_alerts(reg: Registries, ctx: Context) -> None:
 def derive(reg: Registries, ctx: Context) -> None:
     """Recompute every derived column; cheap, idempotent, run on every sync."""
     link_consents(reg)
-    consent_columns(reg)
+    consent_columns(reg, ctx.today)
     mentee_statuses(reg)
     link_reports(reg)
     consent_alerts(reg, ctx)

@@ -12,13 +12,14 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from forms.responses import Response, ResponseSource, SourceError
 from sheets.changes import ChangeSet, RowAppend
 from sheets.schema import BY_NAME, PII_COLUMNS
 from sheets.store import Snapshot, StoreBusy, TableStore, WriteReport
+from sync import clock
 from sync.config import Config
 from sync.derive import derive
 from sync.ingest import FORM_ORDER, Context, IngestReport, ingest, watermark
@@ -145,7 +146,7 @@ def run_sync(
     api_calls: Callable[[], dict[str, int]] | None = None,
 ) -> RunReport:
     """Run the job once under the lock; returns what it planned and wrote."""
-    started = now or datetime.now(UTC)
+    started = now or clock.now()
     with run_lock(config.lock_path):
         snapshot = store.read_all()
         plan = compute_plan(snapshot, sources, config, started)
@@ -155,7 +156,7 @@ def run_sync(
             taken = set(snapshot.frames["journal"].index) if "journal" in snapshot.frames else set()
             changes.extend(journal_row(plan, store.backend, started, config, api_calls, taken))
             written = store.write(changes)
-        finished = datetime.now(UTC)
+        finished = clock.now()
     return RunReport(plan, written, started, finished, dict(api_calls() if api_calls else {}))
 
 
@@ -186,7 +187,7 @@ def journal_row(
     values = {
         "id": key,
         "started_at": stamp,
-        "finished_at": local_stamp(datetime.now(UTC), config.tz),
+        "finished_at": local_stamp(clock.now(), config.tz),
         "backend": backend,
         "responses": str(plan.ingest.new_responses),
         "changes": describe_counts(plan.changes),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from forms.spec import FormSpec
+from sync import clock
 from sync.bootstrap import open_backend
 from sync.cli import create_programme
 from sync.config import Config, load_config
@@ -16,6 +18,14 @@ from sync.demo import generate
 from sync.job import RunReport, run_sync
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def programme_clock() -> Iterator[datetime]:
+    """Every test runs at NOW on the programme's one clock, whatever the date of the machine."""
+    clock.freeze(NOW)
+    yield NOW
+    clock.freeze(None)
 
 
 @pytest.fixture
