@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sheets.schema import DAYS, DIRECTIONS  # noqa: E402
 from sync.matching import MatchSettings, Mentee, Mentor, propose_pairs  # noqa: E402
-from sync.matching_graph import build_candidates  # noqa: E402
+from sync.matching.graph import build_candidates  # noqa: E402
 
 DIRECTION_SHARE = (0.32, 0.12, 0.14, 0.24, 0.06, 0.12)
 TOPICS = (

@@ -1,23 +1,17 @@
-"""Wiring: the one place that picks the backend for a config (never at import time)."""
+"""Wiring: the one place that picks the backend for a config (never at import time).
+
+It imports both adapters (the local one here, Google's late, since it needs credentials and
+heavy client libraries); the adapters import nothing from it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
-from forms.responses import CsvFormSource, ResponseSource
-from sheets.store import TableStore
+from forms.responses import CsvFormSource
 from sheets.xlsx import XlsxStore
+from sync.backend import Backend
 from sync.config import Config
 
-
-@dataclass
-class Backend:
-    """The store and the response source a run talks to, and its API call counter."""
-
-    store: TableStore
-    sources: ResponseSource
-    api_calls: Callable[[], dict[str, int]] = field(default=lambda: {})
+__all__ = ["Backend", "open_backend"]
 
 
 def open_backend(config: Config) -> Backend:

@@ -26,7 +26,7 @@ from sync.matching import (
     propose_pairs,
     score,
 )
-from sync.matching_rules import id_order, mentoring_form, pair_format
+from sync.matching.rules import id_order, mentoring_form, pair_format
 from sync.registry import Registries, local_stamp
 
 ACTIVE = ("утверждена", "пробная встреча", "план развития", "работа")

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync.deadlines import DeadlineError, DeadlineRange, parse_deadline
+from sync.roadmap.deadlines import DeadlineError, DeadlineRange, parse_deadline
 
 PERIOD = DeadlineRange(date(2022, 9, 1), date(2024, 6, 30))
 
@@ -43,7 +43,7 @@ ROADMAP_PHRASES = {
 
 
 def roadmap_deadlines() -> list[str]:
-    text = resources.files("sync").joinpath("roadmap.toml").read_text(encoding="utf-8")
+    text = resources.files("sync.roadmap").joinpath("roadmap.toml").read_text(encoding="utf-8")
     data = tomllib.loads(text)
     return [a["deadline"] for stage in data["stage"] for a in stage["activity"]]
 

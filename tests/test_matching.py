@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
-import sync.matching
+import sync.matching.propose
 from sync.matching import (
     MatchingError,
     MatchSettings,
@@ -29,7 +29,7 @@ from sync.matching import (
     propose_pairs,
     score,
 )
-from sync.matching_rules import id_order
+from sync.matching.rules import id_order
 
 PROPERTY = settings(
     derandomize=True,
@@ -659,8 +659,8 @@ def test_pricing_a_few_listed_pairs_gives_exactly_the_full_result(instance):
                       alternatives=s.alternatives)
     full = propose_pairs(mentees, mentors, s, fixed=fixed, rejected=rejected, keep=keep)
     for listed in (1, 2):
-        with (mock.patch.object(sync.matching, "PRICING_ABOVE", -1),
-              mock.patch.object(sync.matching, "BEST_PAIRS", listed)):
+        with (mock.patch.object(sync.matching.propose, "PRICING_ABOVE", -1),
+              mock.patch.object(sync.matching.propose, "BEST_PAIRS", listed)):
             priced = propose_pairs(mentees, mentors, s, fixed=fixed, rejected=rejected, keep=keep)
         assert priced == full
 
@@ -736,6 +736,6 @@ def test_a_larger_random_registry_keeps_every_invariant():
     assert stable.blocking_pairs == 0 and stable.total_score <= result.total_score
     for s in (MatchSettings(cross_direction=True), MatchSettings(priority="score")):
         full = propose_pairs(mentees, mentors, s)
-        with (mock.patch.object(sync.matching, "PRICING_ABOVE", -1),
-              mock.patch.object(sync.matching, "BEST_PAIRS", 3)):
+        with (mock.patch.object(sync.matching.propose, "PRICING_ABOVE", -1),
+              mock.patch.object(sync.matching.propose, "BEST_PAIRS", 3)):
             assert propose_pairs(mentees, mentors, s) == full

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from forms.google_source import GoogleFormsSource
 from sheets.google import GoogleSheetsStore
-from sync.bootstrap import Backend
+from sync.backend import Backend
 from sync.config import Config, ConfigError
 from sync.google.auth import load_credentials
 from sync.google.setup import GoogleServices, connect

@@ -1,15 +1,15 @@
 """The candidate graph: feasible (mentee, mentor) pairs with their scores, computed in bulk.
 
-The rules are those of ``sync.matching_rules``, applied with numpy to one direction at a time
+The rules are those of ``sync.matching.rules``, applied with numpy to one direction at a time
 (all mentors at once when directions may cross), a block of mentees at a time, so that a
 registry of 10,000 mentees and 2,000 mentors costs a few seconds and little memory. Scores are
-computed with the same float steps as ``matching_rules.score_from``, so they agree bit for bit.
+computed with the same float steps as ``sync.matching.rules.score_from``, so they agree bit for bit.
 
 ``PairRules`` holds the registry encoded as arrays and applies the rules either to a dense block
 (mentees x mentors) or to any list of pairs: the same numpy expressions, broadcast either way,
 so both give the same answer. On top of it, ``build_candidates`` lists every feasible pair, and
 ``best_candidates`` only each mentee's best ones (the rest is looked at again, a block at a
-time, when the solver prices it: see ``sync.matching_solvers.priced_matching``).
+time, when the solver prices it: see ``sync.matching.solvers.priced_matching``).
 
 For mentees left without a single candidate, the graph also records which rule removed the last
 one (``Stage``), so the curator reads why nobody was proposed.
@@ -24,19 +24,15 @@ from enum import IntEnum
 import numpy as np
 
 from sheets.schema import MENTEE_CATEGORIES
-from sync.matching_rules import (
+from sync.matching.encoding import Codes, MenteeArrays, MentorArrays, encode_mentees, encode_mentors
+from sync.matching.rules import (
     CRITERIA,
     EXPERIENCE_SATURATION,
     FORMS,
     MENTOR_CATEGORIES,
-    TEACHER_CATEGORIES,
     MatchSettings,
     Mentee,
     Mentor,
-    day_bits,
-    format_bits,
-    normalise,
-    unique_normalised,
 )
 
 BLOCK = 1 << 20  # mentee x mentor cells computed at once: bounds the memory of a block
@@ -91,13 +87,6 @@ _FORM_OK = np.array(
 )
 
 
-class _Codes(dict):
-    """Normalised text -> a small int, so names and ids compare as numbers."""
-
-    def of(self, text: str) -> int:
-        return self.setdefault(normalise(text), len(self))
-
-
 class PairRules:
     """The pair rules and scores over a whole registry, for a block of pairs at a time.
 
@@ -119,9 +108,9 @@ class PairRules:
         self.settings = settings
         self.free = free
         rows = np.asarray(sorted(rows), dtype=np.int64)
-        codes = _Codes()
-        self._e = _encode_mentees(mentees, rows, codes)
-        self._t = _encode_mentors(mentors, self._e.vocabulary, codes, settings)
+        codes = Codes()
+        self._e = encode_mentees(mentees, rows, codes)
+        self._t = encode_mentors(mentors, self._e.vocabulary, codes, settings)
         self._rejected_rows = np.array([r for r, _ in rejected], dtype=np.int64)
         self._rejected_cols = np.array([c for _, c in rejected], dtype=np.int64)
         self._rejected_keys = np.unique(self._rejected_rows * self.m + self._rejected_cols)
@@ -294,124 +283,6 @@ def _collect(
                       np.full(n, -1, dtype=np.int64))
 
 
-@dataclass
-class _MenteeArrays:
-    direction: list[str]
-    vocabulary: dict[str, int]
-    category: np.ndarray
-    teacher: np.ndarray
-    needs: np.ndarray  # (n, words) uint64 bit sets over the vocabulary
-    need_count: np.ndarray
-    days: np.ndarray
-    day_count: np.ndarray
-    format: np.ndarray
-    department: np.ndarray  # code, -1 when blank
-    experience: np.ndarray
-    preferred: np.ndarray  # code, -1 when blank
-    id: np.ndarray
-    name: np.ndarray  # code, -2 when blank (a blank name is nobody)
-    direction_code: np.ndarray  # code, -1 when blank
-
-
-@dataclass
-class _MentorArrays:
-    direction: list[str]
-    category: np.ndarray
-    available: np.ndarray  # active, and trained when required
-    competencies: np.ndarray
-    days: np.ndarray
-    formats: np.ndarray
-    department: np.ndarray
-    experience: np.ndarray
-    id: np.ndarray
-    name: np.ndarray
-    direction_code: np.ndarray  # code, -3 when blank (never equal to a mentee's)
-
-
-def _encode_mentees(mentees: Sequence[Mentee], rows: np.ndarray, codes: _Codes) -> _MenteeArrays:
-    n = len(mentees)
-    needs = [list(unique_normalised(mentees[i].needs)) for i in rows.tolist()]
-    vocabulary: dict[str, int] = {}
-    for items in needs:
-        for item in items:
-            vocabulary.setdefault(item, len(vocabulary))
-    words = max(1, -(-len(vocabulary) // 64))
-    a = _MenteeArrays(
-        direction=[normalise(x.direction) for x in mentees],
-        vocabulary=vocabulary,
-        category=np.zeros(n, dtype=np.int64),
-        teacher=np.zeros(n, dtype=bool),
-        needs=np.zeros((n, words), dtype=np.uint64),
-        need_count=np.zeros(n, dtype=np.int64),
-        days=np.zeros(n, dtype=np.uint8),
-        day_count=np.zeros(n, dtype=np.int64),
-        format=np.zeros(n, dtype=np.uint8),
-        department=np.full(n, -1, dtype=np.int64),
-        experience=np.zeros(n, dtype=np.int64),
-        preferred=np.full(n, -1, dtype=np.int64),
-        id=np.zeros(n, dtype=np.int64),
-        name=np.full(n, -2, dtype=np.int64),
-        direction_code=np.full(n, -1, dtype=np.int64),
-    )
-    for i, items in zip(rows.tolist(), needs, strict=True):
-        x = mentees[i]
-        a.category[i] = MENTEE_CATEGORIES.index(x.category)
-        a.teacher[i] = x.category in TEACHER_CATEGORIES
-        for item in items:
-            bit = vocabulary[item]
-            a.needs[i, bit // 64] |= np.uint64(1 << (bit % 64))
-        a.need_count[i] = len(items)
-        a.days[i] = day_bits(x.days)
-        a.day_count[i] = int(a.days[i]).bit_count()
-        a.format[i] = format_bits([x.format])
-        if normalise(x.department):
-            a.department[i] = codes.of(x.department)
-        a.experience[i] = x.experience_years
-        if normalise(x.preferred_mentor):
-            a.preferred[i] = codes.of(x.preferred_mentor)
-        a.id[i] = codes.of(x.id)
-        if normalise(x.full_name):
-            a.name[i] = codes.of(x.full_name)
-        if normalise(x.direction):
-            a.direction_code[i] = codes.of(x.direction)
-    return a
-
-
-def _encode_mentors(
-    mentors: Sequence[Mentor], vocabulary: dict[str, int], codes: _Codes, settings: MatchSettings
-) -> _MentorArrays:
-    m = len(mentors)
-    words = max(1, -(-len(vocabulary) // 64))
-    competencies = np.zeros((m, words), dtype=np.uint64)
-    for j, x in enumerate(mentors):
-        for item in unique_normalised(x.competencies):
-            bit = vocabulary.get(item)
-            if bit is not None:  # a competence nobody asked for cannot change a score
-                competencies[j, bit // 64] |= np.uint64(1 << (bit % 64))
-    return _MentorArrays(
-        direction=[normalise(x.direction) for x in mentors],
-        category=np.array([MENTOR_CATEGORIES.index(x.category) for x in mentors], dtype=np.int64),
-        available=np.array(
-            [x.active and (x.trained or not settings.require_training) for x in mentors],
-            dtype=bool,
-        ),
-        competencies=competencies,
-        days=np.array([day_bits(x.days) for x in mentors], dtype=np.uint8),
-        formats=np.array([format_bits(x.formats) for x in mentors], dtype=np.uint8),
-        department=np.array(
-            [codes.of(x.department) if normalise(x.department) else -3 for x in mentors],
-            dtype=np.int64,
-        ),
-        experience=np.array([x.experience_years for x in mentors], dtype=np.int64),
-        id=np.array([codes.of(x.id) for x in mentors], dtype=np.int64),
-        name=np.array([codes.of(x.full_name) for x in mentors], dtype=np.int64),
-        direction_code=np.array(
-            [codes.of(x.direction) if normalise(x.direction) else -3 for x in mentors],
-            dtype=np.int64,
-        ),
-    )
-
-
 def _view(arrays, index: np.ndarray, shape: Callable[[np.ndarray], np.ndarray]):
     """One side's arrays taken at ``index`` and shaped to broadcast against the other side."""
     return type(arrays)(**{
@@ -422,8 +293,8 @@ def _view(arrays, index: np.ndarray, shape: Callable[[np.ndarray], np.ndarray]):
 
 
 def _rules(
-    e: _MenteeArrays,
-    t: _MentorArrays,
+    e: MenteeArrays,
+    t: MentorArrays,
     settings: MatchSettings,
     free: np.ndarray,
     rejected: np.ndarray,
@@ -474,7 +345,7 @@ def _rules(
 
 
 def _criterion_values(
-    e: _MenteeArrays, t: _MentorArrays, cross_direction: bool
+    e: MenteeArrays, t: MentorArrays, cross_direction: bool
 ) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """criterion -> (numerator per pair, denominator per mentee, applies per mentee)."""
     covered = _popcount(e.needs & t.competencies).sum(axis=-1, dtype=np.int64)
@@ -492,7 +363,7 @@ def _criterion_values(
         "department": (department, one, e.department >= 0),
         "experience": (lead, one * EXPERIENCE_SATURATION, e.teacher),
         "preferred": (preferred.astype(np.int64), one, e.preferred >= 0),
-        # a hard rule unless directions cross: then it must not count (see matching_rules)
+        # a hard rule unless directions cross: then it must not count (see sync.matching.rules)
         "direction": (
             same_direction.astype(np.int64), one, (e.direction_code >= 0) & cross_direction
         ),
@@ -502,7 +373,7 @@ def _criterion_values(
 def _scores(
     values: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]], weights: dict[str, int]
 ) -> np.ndarray:
-    """Scores of the pairs, in the float steps of ``matching_rules.score_from``.
+    """Scores of the pairs, in the float steps of ``sync.matching.rules.score_from``.
 
     A criterion that does not apply adds 0.0, which leaves the running sum exactly as skipping
     it does, so every pair goes through the same float operations as there.

@@ -2,8 +2,8 @@
 
 A pure function over plain data: ``propose_pairs`` takes mentees, mentors and the curator's
 settings, and returns proposals; it reads and writes nothing. The rules of a pair and its score
-are in ``sync.matching_rules``; the bulk candidate graph in ``sync.matching_graph``; the solvers
-(exact min-cost flow, stable deferred acceptance) in ``sync.matching_solvers``.
+are in ``sync.matching.rules``; the bulk candidate graph in ``sync.matching.graph``; the solvers
+(exact min-cost flow, stable deferred acceptance) in ``sync.matching.solvers``.
 
 Between cron runs proposals must not churn: pairs passed as ``keep`` (open proposals) stay as
 they are while they still fit, and only the rest is matched again. ``fixed`` pairs (approved or
@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sheets.schema import MENTEE_CATEGORIES
-from sync.matching_graph import Candidates, PairRules, Stage, all_candidates, best_candidates
-from sync.matching_rules import (
+from sync.matching.graph import Candidates, PairRules, Stage, all_candidates, best_candidates
+from sync.matching.rules import (
     CRITERIA,
     CRITERION_NAMES,
     MENTOR_CATEGORIES,
@@ -50,7 +50,7 @@ from sync.matching_rules import (
     pair_violation,
     score,
 )
-from sync.matching_solvers import (
+from sync.matching.solvers import (
     Price,
     blocking_pairs,
     optimal_matching,
@@ -72,7 +72,7 @@ __all__ = [
 ]
 
 # Above this many mentee x mentor cells the optimal method lists only each mentee's best pairs
-# and prices the rest (exact, the same pairs; see ``matching_solvers.priced_matching``): at
+# and prices the rest (exact, the same pairs; see ``sync.matching.solvers.priced_matching``): at
 # 10,000 x 2,000 with crossing directions the full graph has 16 M arcs, ~2 GiB in OR-Tools.
 PRICING_ABOVE = 2_000_000
 BEST_PAIRS = 40  # pairs listed per mentee when pricing: enough that one or two rounds settle it

@@ -1,7 +1,7 @@
 """What makes a mentor and a mentee a possible pair, and how well they fit: one pair at a time.
 
 The matching engine (``sync.matching``) applies the same rules to whole registries at once
-(``sync.matching_graph``); this module is the readable reference, used for explanations, for
+(``sync.matching.graph``); this module is the readable reference, used for explanations, for
 checking pairs kept from an earlier run, and by the tests to check the engine.
 
 Hard rules (a pair that breaks one is never proposed):

@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 from scipy.sparse.csgraph import connected_components
 
-from sync.matching_rules import MatchingError
+from sync.matching.rules import MatchingError
 
 # price(mentee, mentor, weigh, u, p, standing, worst) -> (mentee, mentor, score, blocking): the
 # arcs not among the listed (mentee, mentor) ones whose weight reaches u[mentee] + p[mentor],
