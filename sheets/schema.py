@@ -86,6 +86,8 @@ class Column:
     choices: tuple[str, ...] = ()
     required: bool = True  # the header must be present for the job to write the sheet
     width: int = 18
+    low: int | None = 0  # INT: the smallest number the cell may hold (None: no bound)
+    high: int | None = None  # INT: the largest
 
 
 @dataclass(frozen=True)
@@ -148,8 +150,8 @@ MENTORS = SheetSchema(
         _c("experience_years", "Стаж, лет", Kind.INT, F, width=10),
         _c("capacity", "Ёмкость", Kind.INT, F, width=10),
         _c("group_ok", "Готов вести группу", Kind.BOOL, F, choices=YES_NO, width=12),
-        _c("formats", "Форматы", Kind.CHOICES, F),
-        _c("days", "Дни", Kind.CHOICES, F),
+        _c("formats", "Форматы", Kind.CHOICES, F, choices=FORMATS),
+        _c("days", "Дни", Kind.CHOICES, F, choices=DAYS),
         _c("trained", "Обучение пройдено", Kind.BOOL, S, choices=YES_NO, width=12),
         _c("status", "Статус", Kind.CHOICE, S, choices=MENTOR_STATUSES, width=14),
         _c("long_term", "В долгосрочном реестре", Kind.BOOL, S, choices=YES_NO, width=12),
@@ -178,7 +180,7 @@ MENTEES = SheetSchema(
         _c("needs", "Запросы", Kind.CHOICES, F, width=40),
         _c("experience_years", "Стаж, лет", Kind.INT, F, width=10),
         _c("format", "Формат", Kind.CHOICE, F, choices=FORMATS),
-        _c("days", "Дни", Kind.CHOICES, F),
+        _c("days", "Дни", Kind.CHOICES, F, choices=DAYS),
         _c("preferred_mentor", "Желаемый наставник", owner=F, width=28),
         _c("pd_consent", "Согласие на ПД", owner=J, width=24),
         _c("publication_consent", "Согласие на публикацию", owner=J, width=24),
@@ -262,10 +264,10 @@ FEEDBACK = SheetSchema(
         _c("pair_id", "Пара", owner=J, width=10),
         _c("participant_id", "Участник", owner=J, width=12),
         _c("role", "Роль", Kind.CHOICE, F, choices=("наставник", "наставляемый"), width=14),
-        _c("satisfaction", "Удовлетворенность", Kind.INT, F, width=10),
-        _c("usefulness", "Польза", Kind.INT, F, width=10),
-        _c("goals_progress", "Продвижение к целям", Kind.INT, F, width=10),
-        _c("mentor_quality", "Оценка наставника", Kind.INT, F, width=10, required=False),
+        _c("satisfaction", "Удовлетворенность", Kind.INT, F, width=10, low=1, high=10),
+        _c("usefulness", "Польза", Kind.INT, F, width=10, low=1, high=10),
+        _c("goals_progress", "Продвижение к целям", Kind.INT, F, width=10, low=1, high=10),
+        _c("mentor_quality", "Оценка наставника", Kind.INT, F, width=10, low=1, high=10, required=False),
         _c("ready_to_mentor", "Готов стать наставником", Kind.BOOL, F, choices=YES_NO),
         _c("comment", "Комментарий", owner=F, width=50),
         _c("answered_on", "Дата ответа", Kind.DATE, J, width=14),
@@ -366,6 +368,22 @@ SERVICE = SheetSchema(
     ),
     hidden=True,
 )
+
+# Dropdowns refuse a value outside the list (xlsx data validation, Google strict validation);
+# the message says what the list is. Excel shows at most 255 characters of it.
+DROPDOWN_TITLE = "Значение не из списка"
+
+
+def dropdown_message(column: Column) -> str:
+    """What a dropdown says when someone types a value it does not list (Russian, <= 255 chars)."""
+    text = f"«{column.header}»: выберите значение из списка: " + ", ".join(column.choices)
+    return text if len(text) <= 255 else text[:254] + "…"
+
+
+def has_dropdown(column: Column) -> bool:
+    """Whether the column's cells are a dropdown of its choices (one value, not a list)."""
+    return column.kind in (Kind.CHOICE, Kind.BOOL) and bool(column.choices)
+
 
 # Columns holding personal data: never shown in logs, plans or public outputs.
 PII_COLUMNS = frozenset(

@@ -22,7 +22,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from sheets.changes import ChangeSet
 from sheets.layout import header_map, place_changes, snapshot_from_grids
-from sheets.schema import REGISTRIES, Kind, Owner, SheetSchema
+from sheets.schema import DROPDOWN_TITLE, REGISTRIES, Column, Kind, Owner, SheetSchema, dropdown_message, has_dropdown
 from sheets.store import SchemaMismatch, Snapshot, StoreBusy, StoreError, WriteReport
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
@@ -36,6 +36,7 @@ STATUS_COLOURS = {
     "отклонена": "FFC7CE",
     "открыто": "FFC7CE",
 }
+DROPDOWN_ROWS = 5000
 
 
 def lock_files(path: Path) -> list[Path]:
@@ -127,7 +128,7 @@ class XlsxStore:
 
         A missing sheet is created; a missing column (one a newer version of the schema has) is
         added at the right end of its sheet. A renamed header looks missing too, so every
-        addition is reported for a person to check.
+        addition is reported for a person to check. Dropdowns are made strict where they are not.
         """
         added: list[str] = []
         if self.path.exists():
@@ -151,7 +152,9 @@ class XlsxStore:
                 cell.font = Font(bold=True)
                 cell.fill = JOB_HEADER_FILL if column.owner is Owner.JOB else HEADER_FILL
                 ws.column_dimensions[get_column_letter(idx)].width = column.width
+                mapping[column.name] = idx
                 added.append(f"столбец «{column.header}» на листе «{schema.title}»")
+            added += repair_dropdowns(ws, schema, mapping)
         if added or not self.path.exists():
             self._save(wb)
         return added
@@ -219,6 +222,44 @@ def _set_text(cell, text: str, kind: Kind) -> None:
         cell.data_type = "s"  # a leading "=" stays text, as Sheets' RAW input does
 
 
+def _dropdown(column: Column, letter: str) -> DataValidation:
+    """A list validation over the column that refuses other values, with a Russian message."""
+    dv = DataValidation(
+        type="list",
+        formula1='"' + ",".join(column.choices) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="stop",
+        errorTitle=DROPDOWN_TITLE,
+        error=dropdown_message(column),
+    )
+    dv.add(f"{letter}2:{letter}{DROPDOWN_ROWS}")
+    return dv
+
+
+def repair_dropdowns(ws: Worksheet, schema: SheetSchema, mapping: dict[str, int]) -> list[str]:
+    """Give each dropdown column of an existing sheet a strict list validation; what was fixed.
+
+    A workbook made by an earlier version has lenient lists (or none where a column moved):
+    its column's validation is replaced by the strict one at the column's current place.
+    """
+    fixed = []
+    for column in schema.columns:
+        if not has_dropdown(column) or column.name not in mapping:
+            continue
+        letter = get_column_letter(mapping[column.name])
+        wanted = _dropdown(column, letter)
+        current = [dv for dv in ws.data_validations.dataValidation if f"{letter}2" in dv.sqref]
+        if any(dv.formula1 == wanted.formula1 and dv.showErrorMessage and dv.error == wanted.error
+               for dv in current):
+            continue
+        for dv in current:
+            ws.data_validations.dataValidation.remove(dv)
+        ws.add_data_validation(wanted)
+        fixed.append(f"выпадающий список «{column.header}» на листе «{schema.title}»")
+    return fixed
+
+
 def _format_sheet(ws: Worksheet, schema: SheetSchema) -> None:
     ws.append([c.header for c in schema.columns])
     for idx, column in enumerate(schema.columns, start=1):
@@ -228,16 +269,9 @@ def _format_sheet(ws: Worksheet, schema: SheetSchema) -> None:
         cell.fill = JOB_HEADER_FILL if column.owner is Owner.JOB else HEADER_FILL
         letter = get_column_letter(idx)
         ws.column_dimensions[letter].width = column.width
-        if column.kind is Kind.CHOICE and column.choices:
-            dv = DataValidation(
-                type="list",
-                formula1='"' + ",".join(column.choices) + '"',
-                allow_blank=True,
-                showErrorMessage=False,
-            )
-            dv.add(f"{letter}2:{letter}5000")
-            ws.add_data_validation(dv)
-            if column.name == "status" or column.name == "manual_status":
+        if has_dropdown(column):
+            ws.add_data_validation(_dropdown(column, letter))
+        if has_dropdown(column) and column.name in ("status", "manual_status"):
                 for value, colour in STATUS_COLOURS.items():
                     if value in column.choices:
                         ws.conditional_formatting.add(

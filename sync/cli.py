@@ -107,7 +107,8 @@ def create_programme(folder: Path, organisation: str, start: date, report=None) 
     added = XlsxStore(config.registry).create()
     if existed and report is not None:
         for item in added:
-            report(f"Добавлено в книгу: {item} — если столбец был переименован, верните прежнее название")
+            hint = " — если столбец был переименован, верните прежнее название" if item.startswith("столбец") else ""
+            report(f"Добавлено в книгу: {item}{hint}")
     return config_path
 
 

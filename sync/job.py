@@ -20,6 +20,7 @@ from sheets.changes import ChangeSet, RowAppend
 from sheets.schema import BY_NAME, PII_COLUMNS
 from sheets.store import Snapshot, StoreBusy, TableStore, WriteReport
 from sync import clock
+from sync.cells import check_cells
 from sync.config import Config
 from sync.derive import derive
 from sync.ingest import FORM_ORDER, Context, IngestReport, ingest, watermark
@@ -114,6 +115,7 @@ def compute_plan(
         batches = read_responses(sources, reg, errors)
         _form_alerts(reg, ctx, errors)
         report = ingest(reg, batches, ctx, config.max_responses)
+    check_cells(reg, local_stamp(ctx.now, ctx.tz))
     derive(reg, ctx)
     plan = Plan(ChangeSet(), report, errors, list(snapshot.warnings) + reg.warnings, registries=reg)
     if sources is not None:

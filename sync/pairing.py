@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from forms.answers import split_list
+from sync.cells import reading
 from sync.config import Config
 from sync.ingest import Context
 from sync.matching import (
@@ -73,15 +74,29 @@ def settings_of(config: Config) -> MatchSettings:
     )
 
 
-def _int(text: str, default: int) -> int:
-    try:
-        return int(float(text))
-    except ValueError:
-        return default
+# Cells matching reads; one that cannot be read holds its row (see ``held_rows``).
+MENTOR_CELLS = ("direction", "experience_years", "capacity", "group_ok", "formats", "days", "trained", "status")
+MENTEE_CELLS = ("category", "birth_date", "direction", "experience_years", "format", "days")
 
 
-def mentor_of(row: dict[str, str]) -> Mentor:
-    """A «Наставники» row as the engine sees it."""
+def held_rows(reg: Registries, sheet: str, cells: tuple[str, ...]) -> set[str]:
+    """Keys of rows with a cell matching needs that cannot be read: nothing new is done for them.
+
+    The typed-cell sweep (``sync.cells``) has already reported each such cell; until it is fixed
+    the participant gets no new proposal and their open proposals stay exactly as they are.
+    """
+    return {key for key in reg[sheet] if any(not reading(reg, sheet, key, c).ok for c in cells)}
+
+
+def _number(reg: Registries, sheet: str, key: str, column: str, default: int) -> int:
+    got = reading(reg, sheet, key, column)
+    return got.value if isinstance(got.value, int) else default
+
+
+def mentor_of(reg: Registries, key: str, held: bool = False) -> Mentor:
+    """A «Наставники» row as the engine sees it; a held mentor is offered no new mentee."""
+    row = reg["mentors"][key]
+    capacity = _number(reg, "mentors", key, "capacity", 1)  # an empty cell: one mentee
     return Mentor(
         id=row["id"],
         full_name=row["full_name"],
@@ -90,16 +105,17 @@ def mentor_of(row: dict[str, str]) -> Mentor:
         days=tuple(split_list(row["days"])),
         formats=tuple(split_list(row["formats"])),
         department=row["department"],
-        experience_years=_int(row["experience_years"], 0),
-        capacity=max(0, _int(row["capacity"], 1)),
-        group_ok=row["group_ok"].strip().lower() == "да",
-        active=row["status"].strip().lower() in ("", "активен"),
-        trained=row["trained"].strip().lower() == "да",
+        experience_years=_number(reg, "mentors", key, "experience_years", 0),
+        capacity=0 if held else capacity,
+        group_ok=reading(reg, "mentors", key, "group_ok").value is True,
+        active=reading(reg, "mentors", key, "status").value in (None, "активен"),
+        trained=reading(reg, "mentors", key, "trained").value is True,
     )
 
 
-def mentee_of(row: dict[str, str], waiting: bool = True) -> Mentee:
+def mentee_of(reg: Registries, key: str, waiting: bool = True) -> Mentee:
     """A «Наставляемые» row as the engine sees it."""
+    row = reg["mentees"][key]
     return Mentee(
         id=row["id"],
         full_name=row["full_name"],
@@ -109,7 +125,7 @@ def mentee_of(row: dict[str, str], waiting: bool = True) -> Mentee:
         days=tuple(split_list(row["days"])),
         format=row["format"],
         department=row["department"],
-        experience_years=_int(row["experience_years"], 0),
+        experience_years=_number(reg, "mentees", key, "experience_years", 0),
         preferred_mentor=row["preferred_mentor"],
         consent_ok=bool(row["pd_consent"]),
         waiting=waiting,
@@ -145,15 +161,25 @@ def row_values(proposals: list[Proposal]) -> dict[str, str]:
 def update_pairs(reg: Registries, ctx: Context, config: Config) -> PairingReport:
     """Propose mentors to waiting mentees and keep «Пары» in step with the curator's decisions."""
     settings = settings_of(config)
-    mentors = {k: mentor_of(r) for k, r in reg["mentors"].items()}
+    held_mentors = held_rows(reg, "mentors", MENTOR_CELLS)
+    held_mentees = held_rows(reg, "mentees", MENTEE_CELLS)
+    mentors = {k: mentor_of(reg, k, k in held_mentors) for k in reg["mentors"]}
     pairs = reg["pairs"]
     fixed: list[tuple[str, str]] = []
     rejected: set[tuple[str, str]] = set()
     keep: list[tuple[str, str]] = []
     busy: set[str] = set()
-    for pair in pairs.values():
+    held: set[str] = set()  # pairs left exactly as they are this run
+    for key, pair in pairs.items():
         members = [(pair["mentor_id"].strip(), m) for m in split_list(pair["mentee_ids"])]
-        if pair["status"] in REFUSED:
+        people = {pair["mentor_id"].strip(), *(m for _, m in members)}
+        if not reading(reg, "pairs", key, "status").ok or (
+            pair["status"] == OPEN and people & (held_mentors | held_mentees)
+        ):
+            held.add(key)  # an unreadable status, or a held participant: hold the pair
+            fixed += members
+            busy.update(m for _, m in members)
+        elif pair["status"] in REFUSED:
             rejected.update(members)
         elif pair["status"] in ACTIVE or is_manual(pair):
             fixed += members
@@ -163,12 +189,12 @@ def update_pairs(reg: Registries, ctx: Context, config: Config) -> PairingReport
         elif pair["status"] == FINISHED:
             busy.update(m for _, m in members)
     waiting = [
-        mentee_of(row)
+        mentee_of(reg, key)
         for key, row in reg["mentees"].items()
-        if key not in busy and row["status"] == "ожидает пары"
+        if key not in busy and key not in held_mentees and row["status"] == "ожидает пары"
     ]
     report = PairingReport(None)
-    _check_fixed(reg, ctx, settings, mentors, rejected)
+    _check_fixed(reg, ctx, settings, mentors, rejected, held | _involving(pairs, held_mentors | held_mentees))
     if not waiting and not keep:
         _unmatched_alerts(reg, ctx, {})
         return report
@@ -176,7 +202,7 @@ def update_pairs(reg: Registries, ctx: Context, config: Config) -> PairingReport
     report.result = result
     open_rows: dict[tuple[str, str], str] = {}  # (mentor, mentee) -> its open proposal's row
     for key, pair in pairs.items():
-        if pair["status"] == OPEN and not is_manual(pair):
+        if pair["status"] == OPEN and not is_manual(pair) and key not in held:
             for mentee_id in split_list(pair["mentee_ids"]):
                 open_rows[(pair["mentor_id"].strip(), mentee_id)] = key
     kept: dict[str, list[Proposal]] = defaultdict(list)
@@ -222,12 +248,24 @@ def update_pairs(reg: Registries, ctx: Context, config: Config) -> PairingReport
     return report
 
 
+def _involving(pairs: dict[str, dict[str, str]], people: set[str]) -> set[str]:
+    """Keys of the pairs with any of these participants."""
+    return {
+        key for key, pair in pairs.items()
+        if {pair["mentor_id"].strip(), *split_list(pair["mentee_ids"])} & people
+    }
+
+
 def _check_fixed(
-    reg: Registries, ctx: Context, settings: MatchSettings, mentors: dict[str, Mentor], rejected: set
+    reg: Registries, ctx: Context, settings: MatchSettings, mentors: dict[str, Mentor], rejected: set,
+    held: set[str] = frozenset(),
 ) -> None:
-    """Explain the curator's own pairs too, and flag those that break a hard rule."""
+    """Explain the curator's own pairs too, and flag those that break a hard rule.
+
+    ``held`` pairs (an unreadable cell of theirs is reported) are left as they are.
+    """
     for key, pair in reg["pairs"].items():
-        if not (pair["status"] in ACTIVE or is_manual(pair)):
+        if key in held or not (pair["status"] in ACTIVE or is_manual(pair)):
             continue
         mentor = mentors.get(pair["mentor_id"].strip())
         mentee_ids = split_list(pair["mentee_ids"])
@@ -235,7 +273,7 @@ def _check_fixed(
             i.strip() in mentors or i.strip() in reg["mentees"])]
         problem = MSG_UNKNOWN.format(ids=", ".join(unknown)) if unknown or mentor is None else ""
         if mentor is not None and not unknown:
-            mentees = [mentee_of(reg["mentees"][m]) for m in mentee_ids]
+            mentees = [mentee_of(reg, m) for m in mentee_ids]
             texts, scores = [], []
             for mentee in mentees:
                 texts.append(explain(mentee, mentor, settings))
