@@ -133,6 +133,15 @@ def _c(name: str, header: str, kind: Kind = Kind.TEXT, owner: Owner = Owner.JOB,
 
 J, F, S = Owner.JOB, Owner.FORM, Owner.STAFF
 
+
+def _letter_overrides() -> tuple[Column, ...]:
+    """Staff's word on how a letter names a person, where the inflection library may be wrong."""
+    return (
+        _c("name_dative", "ФИО в дательном падеже", owner=S, width=32, required=False),
+        _c("letter_gender", "Пол для писем", Kind.CHOICE, S, choices=("м", "ж"), width=8, required=False),
+    )
+
+
 MENTORS = SheetSchema(
     "mentors",
     "Наставники",
@@ -159,6 +168,7 @@ MENTORS = SheetSchema(
         _c("source", "Источник", owner=J, width=22),
         _c("added_on", "Дата включения", Kind.DATE, J, width=14),
         _c("updated_at", "Ответ от", Kind.DATETIME, J, width=20),
+        *_letter_overrides(),
     ),
 )
 
@@ -189,6 +199,7 @@ MENTEES = SheetSchema(
         _c("source", "Источник", owner=J, width=22),
         _c("added_on", "Дата включения", Kind.DATE, J, width=14),
         _c("updated_at", "Ответ от", Kind.DATETIME, J, width=20),
+        *_letter_overrides(),
     ),
 )
 
@@ -308,6 +319,41 @@ PRACTICES = SheetSchema(
     ),
 )
 
+PARTNERS = SheetSchema(
+    "partners",
+    "Партнеры",
+    "id",
+    (
+        _c("id", "ID", owner=J, width=10),
+        _c("organisation", "Организация", owner=S, width=40),
+        _c("head", "Руководитель (ФИО)", owner=S, width=32),
+        _c("position", "Должность руководителя", owner=S, width=24),
+        _c("contacts", "Контакты", owner=S, width=30),
+        _c("contribution", "Что сделано для программы", owner=S, width=50),
+        *_letter_overrides(),
+    ),
+)
+
+DOCUMENT_STATES: tuple[str, ...] = ("создан", "заменен", "удален: отзыв согласия")
+
+DOCUMENTS = SheetSchema(
+    "documents",
+    "Документы",
+    "id",
+    (
+        _c("id", "Ключ", owner=J, width=36),
+        _c("kind", "Вид документа", owner=J, width=34),
+        _c("subject_id", "Участник / пара", owner=J, width=14),
+        _c("cycle", "Цикл", owner=J, width=12),
+        _c("title", "Название", owner=J, width=40),
+        _c("link", "Файл или ссылка", owner=J, width=40),
+        _c("pdf", "PDF", owner=J, width=30),
+        _c("made_at", "Создан", Kind.DATETIME, J, width=20),
+        _c("template", "Шаблон (версия)", owner=J, width=24),
+        _c("state", "Состояние", Kind.CHOICE, J, choices=DOCUMENT_STATES, width=16),
+    ),
+)
+
 ATTENTION = SheetSchema(
     "attention",
     "Требует внимания",
@@ -388,7 +434,7 @@ def has_dropdown(column: Column) -> bool:
 # Columns holding personal data: never shown in logs, plans or public outputs.
 PII_COLUMNS = frozenset(
     {"full_name", "email", "phone", "birth_date", "guardian", "subject_name", "subject_email",
-     "giver_name", "reporter_email", "mentee_name", "value", "answers"}
+     "giver_name", "reporter_email", "mentee_name", "value", "answers", "name_dative", "head", "contacts"}
 )
 
 REGISTRIES: tuple[SheetSchema, ...] = (
@@ -400,6 +446,8 @@ REGISTRIES: tuple[SheetSchema, ...] = (
     FEEDBACK,
     ROADMAP,
     PRACTICES,
+    PARTNERS,
+    DOCUMENTS,
     ATTENTION,
     JOURNAL,
     PROCESSED,

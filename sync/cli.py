@@ -164,13 +164,29 @@ def init(folder: Path, organisation: str, start: str | None, use_google: bool) -
               help="Сколько наставляемых.")
 @click.option("--seed", default=1, show_default=True, type=int,
               help="Зерно генератора: одно зерно — одни и те же данные.")
-def demo(folder: Path, mentors: int, mentees: int, seed: int) -> None:
+@click.option("--through", "through", default=None, metavar="ДАТА",
+              help="Прожить программу до этой даты (ГГГГ-ММ-ДД): пары утверждены, встречи проведены, "
+                   "обратная связь, лучшие практики, партнеры.")
+def demo(folder: Path, mentors: int, mentees: int, seed: int, through: str | None) -> None:
     """Создать учебную программу с правдоподобными ответами анкет (CSV, как из Google Forms).
 
+    С --through программа «проживает» цикл до указанной даты: задание синхронизации запускается
+    в те дни, когда его запустил бы cron, а между запусками куратор утверждает пары, наставники
+    отчитываются о встречах, участники отвечают на анкеты обратной связи.
+
     Пример: nastavnik demo demo && nastavnik sync --config demo/nastavnik.toml
+
+    Пример: nastavnik demo demo --through 2028-06-30
     """
     from sync.demo import generate
 
+    try:
+        until = date.fromisoformat(through) if through else None
+    except ValueError as exc:
+        raise Failure(f"--through: нужна дата ГГГГ-ММ-ДД, указано «{through}»") from exc
+    if until is not None:
+        _lived_demo(folder, mentors, mentees, seed, until)
+        return
     try:
         path = create_programme(folder, "МБУ ДО «ЦВР» НГО", clock.school_year_start())
         config = load_config(path)
@@ -181,6 +197,27 @@ def demo(folder: Path, mentors: int, mentees: int, seed: int) -> None:
     for code, n in counts.items():
         click.echo(f"  {config.forms_dir.name}/{code}.csv: ответов {n}")
     click.echo(f"Дальше: nastavnik sync --config {path}")
+
+
+def _lived_demo(folder: Path, mentors: int, mentees: int, seed: int, until: date) -> None:
+    """``demo --through``: a programme that went through its cycle up to ``until``."""
+    from sync.demo_life import cycle_start, live
+
+    try:
+        path = create_programme(folder, "МБУ ДО «ЦВР» НГО", cycle_start(until, clock.today()))
+        config = load_config(path)
+        if until > config.end:
+            raise Failure(f"--through: {until:%d.%m.%Y} позже окончания цикла программы "
+                          f"({config.end:%d.%m.%Y}, [programme] end в {path.name})")
+        click.echo(f"Учебная программа: {path}; проживаем цикл с {config.start:%d.%m.%Y} по {until:%d.%m.%Y}")
+        life = live(config, until, mentors, mentees, seed, report=click.echo)
+    except EXPECTED as exc:
+        raise Failure(str(exc)) from exc
+    click.echo(f"Запусков синхронизации: {len(life.runs)}; пар утверждено {life.approved}, отклонено "
+               f"{life.rejected}, расторгнуто {life.terminated}, завершено {life.finished}; отчетов о встречах "
+               f"{life.meetings}, ответов обратной связи {life.feedback}")
+    click.echo(f"Посмотреть программу на тот день: NASTAVNIK_NOW={until.isoformat()} "
+               f"nastavnik status --config {path}")
 
 
 @main.command(context_settings=CONTEXT)

@@ -20,6 +20,7 @@ ID_PREFIX = {
     "feedback": "ОС",
     "attention": "ТВ",
     "practices": "ЛП",
+    "partners": "ПТ",
 }
 
 

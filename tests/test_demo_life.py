@@ -1,0 +1,102 @@
+"""``nastavnik demo --through``: a programme that lived through its cycle, as a curator would run it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sheets.xlsx import XlsxStore
+from sync import clock
+from sync.cli import main
+from sync.config import load_config
+
+SMALL = ["--mentors", "6", "--mentees", "16", "--seed", "4"]
+
+
+def lived(folder: Path, through: str) -> dict:
+    result = CliRunner().invoke(main, ["demo", str(folder), *SMALL, "--through", through])
+    assert result.exit_code == 0, result.output
+    return XlsxStore(folder / "registry.xlsx").read_all().frames
+
+
+@pytest.fixture(scope="module")
+def whole_cycle(tmp_path_factory) -> tuple[Path, dict]:
+    folder = tmp_path_factory.mktemp("lived") / "demo"
+    clock.freeze(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
+    try:
+        return folder, lived(folder, "2028-06-30")
+    finally:
+        clock.freeze(None)
+
+
+def test_a_whole_cycle_has_every_trace_a_school_leaves(whole_cycle) -> None:
+    _, frames = whole_cycle
+    pairs = frames["pairs"]
+    assert (pairs["status"] == "завершена").sum() >= 3
+    assert (pairs["status"] == "отклонена").sum() + (pairs["status"] == "завершена").sum() <= len(pairs)
+    finished = pairs[pairs["status"] == "завершена"]
+    assert (finished["ended_on"] != "").all() and (finished["approved_on"] != "").all()
+    meetings = frames["meetings"]
+    linked = meetings[meetings["pair_id"] != ""]
+    assert len(linked) >= 0.9 * len(meetings) > 0
+    kinds = set(meetings["kind"])
+    assert {"пробная встреча", "встреча планирования", "плановая встреча", "итоговая встреча"} <= kinds
+    feedback = frames["feedback"]
+    assert {"промежуточная", "итоговая"} <= set(feedback["kind"])
+    assert (frames["practices"]["title"] != "").all() and len(frames["practices"]) >= 1
+    partners = frames["partners"]
+    assert len(partners) == 4 and all(k.startswith("ПТ-") for k in partners.index)
+    assert (frames["mentors"]["long_term"] == "да").any()
+    assert (frames["mentors"]["trained"] == "да").any()
+    roadmap = frames["roadmap"]
+    assert roadmap.loc["1.1", "manual_status"] == "выполнено"
+
+
+def test_every_answer_lies_before_the_through_date(whole_cycle) -> None:
+    folder, frames = whole_cycle
+    assert (frames["meetings"]["held_on"] <= "2028-06-30").all()
+    assert (frames["feedback"]["answered_on"] <= "2028-06-30").all()
+    approved = frames["pairs"]["approved_on"]
+    assert (approved[approved != ""] >= "2026-09-01").all() and (approved != "").any()
+
+
+def test_the_lived_programme_is_settled_a_sync_on_that_day_writes_nothing(whole_cycle) -> None:
+    folder, _ = whole_cycle
+    with clock.frozen(datetime(2028, 6, 30, 17, 0, tzinfo=UTC)):
+        result = CliRunner().invoke(main, ["sync", "--config", str(folder / "nastavnik.toml")])
+    assert result.exit_code == 0, result.output
+    assert "Изменений нет" in result.output
+
+
+def test_half_a_cycle_stops_at_the_date(tmp_path: Path) -> None:
+    frames = lived(tmp_path / "half", "2027-02-28")
+    assert not (frames["pairs"]["status"] == "завершена").any()
+    assert set(frames["feedback"]["kind"]) == {"промежуточная"}
+    assert (frames["meetings"]["held_on"] <= "2027-03-01").all()
+    assert len(frames["partners"]) == 4 and len(frames["practices"]) == 0
+
+
+def test_before_the_first_run_only_applications(tmp_path: Path) -> None:
+    frames = lived(tmp_path / "early", "2026-10-01")
+    assert len(frames["mentors"]) > 0 and len(frames["pairs"]) > 0
+    assert not (frames["pairs"]["status"] == "утверждена").any()
+    assert len(frames["meetings"]) == 0
+
+
+def test_the_same_seed_lives_the_same_life(tmp_path: Path) -> None:
+    a, b = lived(tmp_path / "a", "2026-11-05"), lived(tmp_path / "b", "2026-11-05")
+    assert (a["pairs"]["status"] == "утверждена").any()
+    for name in ("pairs", "meetings", "feedback", "mentors"):
+        assert a[name].equals(b[name]), name
+
+
+def test_a_date_after_the_cycle_is_refused_in_russian(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["demo", str(tmp_path / "x"), *SMALL, "--through", "2031-01-01"])
+    assert result.exit_code == 1
+    assert "позже окончания цикла" in result.output
+    result = CliRunner().invoke(main, ["demo", str(tmp_path / "y"), "--through", "завтра"])
+    assert result.exit_code == 1 and "нужна дата ГГГГ-ММ-ДД" in result.output
+    assert load_config(tmp_path / "x" / "nastavnik.toml").end.year == 2028
