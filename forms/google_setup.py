@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from googleapiclient.errors import HttpError
+from googleapiclient.errors import Error as ClientError
 
 from forms.google_source import form_error
 from forms.responses import SourceError
@@ -92,7 +92,7 @@ def create_form(forms_service: Any, spec: FormSpec, *, publish: bool = True) -> 
             forms.setPublishSettings(
                 formId=form_id, body={"publishSettings": {"publishState": state}}
             ).execute()
-    except HttpError as exc:
+    except ClientError as exc:
         raise SourceError(form_error(spec, exc)) from None
     return form_id
 
@@ -101,7 +101,7 @@ def check_form(forms_service: Any, spec: FormSpec, form_id: str) -> list[str]:
     """Problems of an existing form against the questionnaire (Russian); [] when it fits."""
     try:
         form = forms_service.forms().get(formId=form_id).execute()
-    except HttpError as exc:
+    except ClientError as exc:
         return [form_error(spec, exc)]
     return form_problems(spec, form)
 

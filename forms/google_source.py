@@ -15,6 +15,7 @@ from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from googleapiclient.errors import Error as ClientError
 from googleapiclient.errors import HttpError
 
 from forms.responses import Response, SourceError, require_questions
@@ -135,12 +136,17 @@ class GoogleFormsSource:
     def _execute(self, spec: FormSpec, request: Any) -> dict[str, Any]:
         try:
             return request.execute()
-        except HttpError as exc:
+        except ClientError as exc:
+            # HttpError from the library, or the transport's own error (retries exhausted, no
+            # connection, a refusal explained by cause): either way this form is reported and
+            # the other forms are still read.
             raise SourceError(form_error(spec, exc)) from None
 
 
-def form_error(spec: FormSpec, exc: HttpError) -> str:
+def form_error(spec: FormSpec, exc: ClientError) -> str:
     """A Russian message for a Forms API refusal (no URL: it may carry a key)."""
+    if not isinstance(exc, HttpError):
+        return f"анкета «{spec.title}»: {exc}"  # already Russian and explained by the transport
     status = exc.resp.status if exc.resp is not None else 0
     if status == 404:
         why = "форма не найдена — проверьте ее id в разделе [google.forms] файла nastavnik.toml"

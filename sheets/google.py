@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import gspread
-from gspread.exceptions import APIError
+from gspread.exceptions import APIError, GSpreadException
 from gspread.utils import absolute_range_name, rowcol_to_a1
 
 from sheets.changes import ChangeSet, cell_text
@@ -111,8 +111,8 @@ class GoogleSheetsStore:
             reply = self.client.http_client.values_batch_get(
                 self.spreadsheet_id, ranges, params=dict(READ_PARAMS)
             )
-        except APIError as exc:
-            if exc.code == 400 and "Unable to parse range" in str(exc):
+        except GSpreadException as exc:
+            if isinstance(exc, APIError) and exc.code == 400 and "Unable to parse range" in str(exc):
                 raise self._missing_sheets(titles) from exc
             raise self._error(exc, action) from exc
         return list(reply.get("valueRanges", []))
@@ -123,7 +123,7 @@ class GoogleSheetsStore:
             meta = self.client.http_client.fetch_sheet_metadata(
                 self.spreadsheet_id, params={"fields": "sheets.properties.title"}
             )
-        except APIError as exc:
+        except GSpreadException as exc:
             return self._error(exc, "чтение")
         present = {s["properties"]["title"] for s in meta.get("sheets", [])}
         missing = [t for t in titles if t not in present]
@@ -154,11 +154,16 @@ class GoogleSheetsStore:
     def _call(self, fn: Any, action: str) -> Any:
         try:
             return fn()
-        except APIError as exc:
+        except GSpreadException as exc:
             raise self._error(exc, action) from exc
 
-    def _error(self, exc: APIError, action: str) -> StoreError:
-        """A Russian message for an API error that retrying does not cure."""
+    def _error(self, exc: GSpreadException, action: str) -> StoreError:
+        """A Russian message for an API error that retrying does not cure.
+
+        Anything but gspread's own APIError comes from the transport, explained by cause.
+        """
+        if not isinstance(exc, APIError):
+            return StoreError(f"{self.label} ({action}): {exc}")
         code = exc.code
         if code == 404:
             why = "таблица не найдена — проверьте spreadsheet_id в nastavnik.toml"

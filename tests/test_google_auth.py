@@ -265,8 +265,9 @@ def test_an_expired_token_is_refreshed_and_saved(tmp_path: Path, monkeypatch: py
 def test_a_revoked_token_in_cron_says_what_to_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     endpoint = type("Revoked", (TokenEndpoint,), {"status": 400})
     monkeypatch.setattr("sync.google.auth.Request", endpoint)
-    with pytest.raises(GoogleAuthError, match="nastavnik init --google"):
+    with pytest.raises(GoogleAuthError, match="nastavnik init ПАПКА --google") as info:
         user_credentials(tmp_path / "client.json", expired_token(tmp_path))
+    assert "«Тестирование», вход истекает через 7 дней" in str(info.value)
 
 
 @pytest.mark.parametrize(

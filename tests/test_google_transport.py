@@ -124,9 +124,9 @@ def test_drive_rate_limit_403_is_retried_other_403_is_not(
     assert drive_service.files().get(fileId=file_id).execute()["name"] == "Шаблон"
     assert len(sleeps) == 1
     fake_google.fail("drive.files.get", 403)  # a plain permission error
-    with pytest.raises(HttpError) as info:
+    with pytest.raises(GoogleApiError, match="нет доступа") as info:
         drive_service.files().get(fileId=file_id).execute()
-    assert info.value.resp.status == 403
+    assert info.value.status == 403
     assert len(sleeps) == 1
 
 

@@ -3,6 +3,13 @@
 Only the scopes the programme needs are asked for. Anything wrong with a key file becomes a
 Russian message that says what is wrong and where (missing file, not JSON, not a
 service-account key, a missing field), never a traceback and never the file's contents.
+
+OAuth: the consent screen lets a person untick some permissions (granular consent); then
+oauthlib raises its «Scope has changed» ``Warning`` — caught here and turned into a message
+naming what is missing. The scopes actually granted are saved beside the token, so a cached
+login with fewer permissions is noticed. A refresh that fails for the network is retried; a
+refused one is explained by cause (revoked, clock, an app left in «Testing», whose refresh
+tokens expire after 7 days: https://developers.google.com/identity/protocols/oauth2#expiration).
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from google.oauth2 import service_account
 from google.oauth2.credentials import Credentials as UserCredentials
 
 from sync.google import GoogleError
+from sync.google.causes import explain_refresh, missing_scopes
 
 SCOPES: tuple[str, ...] = (
     "https://www.googleapis.com/auth/spreadsheets",
@@ -33,6 +41,12 @@ ENV_VAR = "GOOGLE_APPLICATION_CREDENTIALS"
 SERVICE_ACCOUNT_FIELDS = ("client_email", "private_key", "token_uri")
 CLIENT_FIELDS = ("client_id", "client_secret", "auth_uri", "token_uri")
 LOGIN_HINT = "выполните вход заново: nastavnik init --google"
+REFRESH_ATTEMPTS = 3
+LOGIN_PROMPT = (
+    "Откройте в браузере ссылку и войдите под учетной записью сотрудника, отметив все пункты:\n{url}\n"
+    "(на сервере без браузера: см. README, «Работа с Google» → «Первый вход на сервере»)"
+)
+LOGIN_DONE = "Вход выполнен, окно браузера можно закрыть."
 
 
 class GoogleAuthError(GoogleError):
@@ -77,12 +91,16 @@ def user_credentials(
     *,
     interactive: bool = False,
     run_flow: Callable[[Any], Credentials] | None = None,
+    port: int = 0,
+    token_uri: str = "",
 ) -> Credentials:
     """A user's OAuth credentials: the cached token if usable, else (interactively) a login.
 
     The token is refreshed when expired and saved with 0600 permissions. Without
     ``interactive`` (cron), a missing or revoked login is an error that says what to run.
-    ``run_flow`` replaces the browser login (tests).
+    ``run_flow`` replaces the browser login (tests); ``port`` fixes the local port the login
+    listens on (a headless server is reached through ``ssh -L PORT:localhost:PORT``);
+    ``token_uri`` overrides the client file's (the test fake).
     """
     token_file = Path(token_path).expanduser()
     creds = _cached_token(token_file, scopes)
@@ -90,12 +108,15 @@ def user_credentials(
         return creds
     if creds is not None and creds.expired and creds.refresh_token:
         try:
-            creds.refresh(Request())
+            _refresh(creds)
         except TransportError:
             raise GoogleAuthError(
-                "нет связи с Google при обновлении входа: проверьте сеть и повторите"
+                f"нет связи с сервером входа Google при обновлении входа (попыток: {REFRESH_ATTEMPTS}): "
+                "проверьте сеть и повторите запуск позже"
             ) from None
-        except RefreshError:
+        except RefreshError as exc:
+            if not interactive:
+                raise GoogleAuthError(f"{explain_refresh(str(exc), False)} ({token_file})") from None
             creds = None  # revoked or expired for good: log in again
         else:
             save_token(creds, token_file)
@@ -104,20 +125,62 @@ def user_credentials(
         raise GoogleAuthError(f"нет действующего входа в Google ({token_file}): {LOGIN_HINT}")
     secrets_path = Path(client_secrets).expanduser()
     config = _client_config(secrets_path)
+    if token_uri:
+        section = "installed" if "installed" in config else "web"
+        config[section]["token_uri"] = token_uri
     from google_auth_oauthlib.flow import InstalledAppFlow
 
     flow = InstalledAppFlow.from_client_config(config, scopes=list(scopes))
-    creds = run_flow(flow) if run_flow is not None else flow.run_local_server(port=0)
-    save_token(creds, token_file)
+    try:
+        if run_flow is not None:
+            creds = run_flow(flow)
+        else:
+            creds = flow.run_local_server(
+                port=port,
+                open_browser=bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")),
+                authorization_prompt_message=LOGIN_PROMPT,
+                success_message=LOGIN_DONE,
+            )
+    except Warning as exc:  # oauthlib: «Scope has changed from … to …» on a partial consent
+        granted = list(getattr(exc, "new_scope", None) or [])
+        raise GoogleAuthError(_partial_consent(scopes, granted)) from None
+    granted = list(getattr(creds, "granted_scopes", None) or scopes)
+    if not set(scopes) <= set(granted):
+        raise GoogleAuthError(_partial_consent(scopes, granted))
+    save_token(creds, token_file, granted)
     return creds
 
 
+def _partial_consent(scopes: Sequence[str], granted: Sequence[str]) -> str:
+    return (
+        "при входе в Google разрешены не все действия — не отмечены: "
+        f"{missing_scopes(tuple(scopes), tuple(granted))}. Выполните вход заново и на экране "
+        "согласия отметьте все пункты"
+    )
+
+
+def _refresh(creds: Credentials) -> None:
+    """Refresh the access token; a network failure is retried a few times."""
+    for attempt in range(REFRESH_ATTEMPTS):
+        try:
+            creds.refresh(Request())
+            return
+        except TransportError:
+            if attempt == REFRESH_ATTEMPTS - 1:
+                raise
+
+
 def load_credentials(
-    auth: str, credentials: str | Path, token: str | Path, *, interactive: bool = False
+    auth: str,
+    credentials: str | Path,
+    token: str | Path,
+    *,
+    interactive: bool = False,
+    port: int = 0,
 ) -> Credentials:
     """Credentials as the config asks: ``auth`` is "service_account" or "oauth"."""
     if auth == "oauth":
-        return user_credentials(credentials, token, interactive=interactive)
+        return user_credentials(credentials, token, interactive=interactive, port=port)
     if auth == "service_account":
         return service_account_credentials(credentials or None)
     raise GoogleAuthError(f"[google] auth — «service_account» или «oauth», указано «{str(auth)[:40]}»")
@@ -128,15 +191,20 @@ def authorized_session(credentials: Credentials, timeout: float = 60.0) -> Autho
     return AuthorizedSession(credentials, refresh_timeout=timeout)
 
 
-def save_token(creds: Credentials, token_file: Path) -> None:
-    """Write the token readable by its owner only (0600), atomically."""
+def save_token(creds: Credentials, token_file: Path, granted: Sequence[str] | None = None) -> None:
+    """Write the token readable by its owner only (0600), atomically, with the granted scopes."""
+    data = json.loads(creds.to_json())  # type: ignore[attr-defined]
+    if granted is None:
+        granted = _saved_granted(token_file) or list(getattr(creds, "granted_scopes", None) or [])
+    if granted:
+        data["granted_scopes"] = list(granted)
     token_file.parent.mkdir(parents=True, exist_ok=True)
     tmp = token_file.with_name(token_file.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         os.fchmod(fd, 0o600)  # the umask may have been wider; the token is a secret
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(creds.to_json())  # type: ignore[attr-defined]
+            out.write(json.dumps(data))
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -212,7 +280,15 @@ def _cached_token(token_file: Path, scopes: Sequence[str]) -> UserCredentials | 
         creds = UserCredentials.from_authorized_user_info(info, scopes=list(scopes))
     except (OSError, ValueError):
         return None  # unreadable or broken: treated as no login
-    granted = info.get("scopes") or []
+    # «scopes» in the file are the ones asked for; what the person allowed is «granted_scopes».
+    granted = info.get("granted_scopes") or info.get("scopes") or []
     if granted and not set(scopes) <= set(granted):
         return None  # logged in for fewer permissions than the programme needs
     return creds
+
+
+def _saved_granted(token_file: Path) -> list[str]:
+    try:
+        return list(json.loads(token_file.read_text(encoding="utf-8")).get("granted_scopes") or [])
+    except (OSError, ValueError, AttributeError):
+        return []

@@ -1,35 +1,50 @@
-"""One choke point for every Google call: retries, backoff, timeouts and call counts.
+"""One choke point for every Google call: retries, backoff, timeouts, errors by cause, counts.
 
 gspread and google-api-python-client both send their requests through ``GoogleTransport``:
 gspread through ``TransportHTTPClient`` (its ``HTTPClient`` with ``request`` overridden) and
 google-api-python-client through ``TransportHttp`` (an httplib2 look-alike). So retries, the
 timeout, the base URLs and the per-method counters live in one place, and neither library's
-own retry logic is used (gspread's ``BackOffHTTPClient`` retries forever without a timeout).
+own retry logic is used (gspread's ``BackOffHTTPClient`` retries forever without a timeout,
+and takes Drive's «storage quota exceeded» 403 for a rate limit: gspread issue #1592).
+
+Retrying follows Google's guidance: per-minute Sheets quotas refill every minute, so a 429 is
+retried until ``quota_wait`` seconds have been waited in total (more than a minute,
+https://developers.google.com/workspace/sheets/api/limits); 5xx, timeouts and lost
+connections up to ``max_retries`` times. A call that creates something (``NON_IDEMPOTENT``)
+is retried only when Google surely did not apply it (a 429, or the request never left this
+machine): otherwise a second attempt could make a second spreadsheet or double questions.
 """
 
 from __future__ import annotations
 
-import json
 import random
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from functools import cache
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-import googleapiclient
 import gspread
 import httplib2
 import requests
-from gspread.exceptions import APIError
+from google.auth.exceptions import RefreshError
+from google.auth.exceptions import TransportError as TokenTransportError
+from googleapiclient.errors import Error as GoogleClientError
+from gspread.exceptions import APIError, GSpreadException
 from gspread.http_client import HTTPClient
 
 from sync.google import GoogleError
+from sync.google.causes import API_NAMES, Refusal, explain, explain_refresh, read_refusal
+from sync.google.routes import (  # noqa: F401 - re-exported: the fake and tests name them here
+    DISCOVERY,
+    Route,
+    call_name,
+    discovery_document,
+    discovery_path,
+    match_route,
+    routes,
+)
 
 REAL_ROOTS = {
     "sheets": "https://sheets.googleapis.com/",
@@ -37,33 +52,51 @@ REAL_ROOTS = {
     "drive": "https://www.googleapis.com/drive/v3/",
     "docs": "https://docs.googleapis.com/",
 }
-DISCOVERY = {"sheets": "sheets.v4", "forms": "forms.v1", "drive": "drive.v3", "docs": "docs.v1"}
-# The main resource of an API is dropped from counter names: «sheets.values.batchGet» reads
-# better in the journal than «sheets.spreadsheets.values.batchGet».
-_MAIN_RESOURCE = {"sheets": "spreadsheets", "forms": "forms", "docs": "documents"}
 
 RETRY_STATUSES = frozenset({408, 429})
-RATE_LIMIT_REASONS = frozenset({"userRateLimitExceeded", "rateLimitExceeded"})
+# Calls that make something new: a second attempt after an unknown outcome could make it twice.
+NON_IDEMPOTENT = frozenset(
+    {
+        "sheets.create",
+        "sheets.batchUpdate",  # addSheet, addProtectedRange, addConditionalFormatRule ...
+        "forms.create",
+        "forms.batchUpdate",  # createItem
+        "drive.files.create",
+        "drive.files.copy",
+        "drive.permissions.create",
+        "docs.create",
+    }
+)
+QUOTA_WAIT = 120.0  # seconds of waiting a 429 may cost in total: more than a quota minute
 
-API_NAMES = {
-    "sheets": "Google Таблицы",
-    "forms": "Google Формы",
-    "drive": "Google Диск",
-    "docs": "Google Документы",
-}
 
+class GoogleApiError(GoogleError, GoogleClientError, GSpreadException):
+    """A Google call failed for good: refused (401/403, with the cause), retries exhausted,
+    timeout, no connection, or an unknown outcome of a create.
 
-class GoogleApiError(GoogleError):
-    """A Google call failed for good (retries exhausted, timeout, no connection).
-
-    The message names the API method and the HTTP status; it never carries the URL, headers
-    or the request body (they may hold tokens or participants' data).
+    It is also an error of both client libraries (``googleapiclient.errors.Error`` and
+    ``gspread.exceptions.GSpreadException``), so the forms source and the sheets store,
+    which may not import ``sync``, catch it with what they already know. The message is
+    Russian, names the API method, and never carries the URL, headers or the request body
+    (they may hold tokens or participants' data).
     """
 
-    def __init__(self, message: str, *, method: str, status: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str,
+        status: int | None = None,
+        refusal: Refusal | None = None,
+    ) -> None:
         super().__init__(message)
         self.method = method
         self.status = status
+        self.refusal = refusal or Refusal(status or 0)
+
+    @property
+    def reason(self) -> str:
+        return self.refusal.reason
 
 
 @dataclass(frozen=True)
@@ -98,107 +131,17 @@ class Endpoints:
         return url
 
 
-# --- naming calls after the discovery documents -----------------------------------------------
-
-
-@dataclass(frozen=True)
-class Route:
-    """One REST method of a discovery document, as a path pattern."""
-
-    api: str
-    method_id: str  # e.g. "sheets.spreadsheets.values.batchGet"
-    http_method: str
-    pattern: re.Pattern[str]
-    literal: int  # characters of the path template outside {params}; more = more specific
-    description: dict[str, Any]
-
-    @property
-    def name(self) -> str:
-        """Short counter name: «sheets.values.batchGet», «forms.responses.list», «drive.files.copy»."""
-        parts = self.method_id.split(".")
-        if len(parts) > 2 and parts[1] == _MAIN_RESOURCE.get(self.api):
-            parts = [parts[0], *parts[2:]]
-        return ".".join(parts)
-
-
-def discovery_path(api: str) -> Path:
-    """The discovery document shipped with google-api-python-client for an API."""
-    base = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents"
-    return base / f"{DISCOVERY[api]}.json"
-
-
-@cache
-def discovery_document(api: str) -> dict[str, Any]:
-    """The parsed discovery document of an API (cached: the files are large)."""
-    return json.loads(discovery_path(api).read_text(encoding="utf-8"))
-
-
-def _walk_methods(resources: Mapping[str, Any]):
-    for resource in resources.values():
-        yield from resource.get("methods", {}).values()
-        yield from _walk_methods(resource.get("resources", {}))
-
-
-@cache
-def routes() -> tuple[Route, ...]:
-    """Every method of the four APIs, most specific path first."""
-    out: list[Route] = []
-    for api in DISCOVERY:
-        doc = discovery_document(api)
-        for method in _walk_methods(doc["resources"]):
-            template = doc["servicePath"] + method.get("flatPath", method["path"])
-            regex, literal = "", 0
-            for piece in re.split(r"(\{\+?[^}]+\})", template):
-                if piece.startswith("{"):
-                    name = piece.strip("{}+")
-                    regex += f"(?P<{name}>.+)" if piece.startswith("{+") else f"(?P<{name}>[^/]+)"
-                else:
-                    regex += re.escape(piece)
-                    literal += len(piece)
-            out.append(
-                Route(
-                    api=api,
-                    method_id=method["id"],
-                    http_method=method["httpMethod"],
-                    # Anchored at the end only: a configured base may add a path prefix.
-                    pattern=re.compile(r"(?:^|/)" + regex + "$"),
-                    literal=literal,
-                    description=method,
-                )
-            )
-    out.sort(key=lambda r: -r.literal)
-    return tuple(out)
-
-
-def match_route(http_method: str, path: str) -> tuple[Route, dict[str, str]] | None:
-    """The discovery method a request path belongs to, and its (still encoded) path params."""
-    path = path.lstrip("/")
-    for route in routes():
-        if route.http_method != http_method.upper():
-            continue
-        m = route.pattern.search(path)
-        if m:
-            return route, m.groupdict()
-    return None
-
-
-def call_name(http_method: str, url: str) -> str:
-    """The counter name of a request: its API method, or «google.other» for anything else."""
-    found = match_route(http_method, urlsplit(url).path)
-    return found[0].name if found else "google.other"
-
-
 # --- the transport --------------------------------------------------------------------------
 
 
 class GoogleTransport:
-    """Send a request to Google with a timeout, bounded retries and counting.
+    """Send a request to Google with a timeout, bounded retries, counting and errors by cause.
 
-    Retries 408, 429, every 5xx and Drive's 403 rate-limit errors, and also timeouts and lost
-    connections, waiting ``min(2**n + jitter, max_backoff)`` seconds, or what ``Retry-After``
-    asks. Other errors (400, 401, 403, 404) come back as responses for the caller to judge.
-    Retrying a POST is safe for what the project sends: value writes go to fixed cells, and
-    setup checks what exists before it creates anything.
+    Retries 408, 429, every 5xx and Drive's 403 rate-limit errors, timeouts, lost connections
+    and a failed token fetch, waiting ``min(2**n + jitter, max_backoff)`` seconds or what
+    ``Retry-After`` asks. Rate limits are retried until ``quota_wait`` seconds were waited,
+    the rest ``max_retries`` times. 401 and 403 raise ``GoogleApiError`` with the cause
+    explained; other errors (400, 404, 409) come back as responses for the caller to judge.
     """
 
     def __init__(
@@ -209,6 +152,7 @@ class GoogleTransport:
         timeout: float = 60.0,
         max_retries: int = 5,
         max_backoff: float = 32.0,
+        quota_wait: float = QUOTA_WAIT,
         sleep: Callable[[float], None] = time.sleep,
         rand: Callable[[], float] = random.random,
     ) -> None:
@@ -217,38 +161,71 @@ class GoogleTransport:
         self.timeout = timeout
         self.max_retries = max_retries
         self.max_backoff = max_backoff
+        self.quota_wait = quota_wait
         self.sleep = sleep
         self.rand = rand
         self.calls: Counter[str] = Counter()  # logical calls by API method
         self.retries: Counter[str] = Counter()  # extra attempts by API method
+        self.waited = 0.0  # seconds slept between attempts, all calls together
+
+    @property
+    def account(self) -> str:
+        """The service account's address (a robot's, not a person's), or ""."""
+        creds = getattr(self.session, "credentials", None)
+        return str(getattr(creds, "service_account_email", "") or "")
 
     def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         """Send one request (retrying as needed) and return the final response.
 
-        Raises GoogleApiError when retries are exhausted, on a timeout or lost connection that
-        persists, never with the URL or headers in the message.
+        Raises GoogleApiError when Google refuses for good (401/403), when retries are
+        exhausted, on a timeout or lost connection that persists, and when a create's outcome
+        is unknown; GoogleAuthError when the token endpoint refuses the credentials.
         """
+        from sync.google.auth import GoogleAuthError
+
         url = self.endpoints.rewrite(url)
         name = call_name(method, url)
         self.calls[name] += 1
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.timeout
         attempt = 0
+        quota_waited = 0.0
         while True:
             response: requests.Response | None = None
             failure = ""
             try:
                 response = self.session.request(method.upper(), url, **kwargs)
+            except requests.ConnectTimeout:
+                failure = "unsent"
             except requests.Timeout:
                 failure = "timeout"
-            except requests.ConnectionError:
-                failure = "connection"
-            if response is not None and not _retryable(response):
+            except requests.ConnectionError as exc:
+                failure = "unsent" if _never_sent(exc) else "connection"
+            except TokenTransportError:
+                failure = "token"  # the token could not be fetched: the call itself was not sent
+            except RefreshError as exc:
+                service_account = bool(self.account)
+                raise GoogleAuthError(explain_refresh(str(exc), service_account)) from None
+            refusal = _refusal(response) if response is not None else None
+            if response is not None and not _retryable(response, refusal):
+                if response.status_code in (401, 403):
+                    raise _refused(name, response, refusal, self.account)
                 return response
-            if attempt >= self.max_retries:
+            rate_limited = refusal is not None and refusal.rate_limited
+            if name in NON_IDEMPOTENT and not (rate_limited or failure in ("unsent", "token")):
+                raise _unknown_outcome(name, response, failure)
+            if rate_limited:
+                exhausted = quota_waited >= self.quota_wait
+            else:
+                exhausted = attempt >= self.max_retries
+            if exhausted:
                 raise _final_error(name, attempt + 1, response, failure, kwargs["timeout"])
             self.retries[name] += 1
-            self.sleep(self._delay(attempt, response))
+            delay = self._delay(attempt, response)
+            if rate_limited:
+                quota_waited += delay
+            self.waited += delay
+            self.sleep(delay)
             attempt += 1
 
     def _delay(self, attempt: int, response: requests.Response | None) -> float:
@@ -266,29 +243,25 @@ class GoogleTransport:
         return text or "нет"
 
 
-def _retryable(response: requests.Response) -> bool:
-    status = response.status_code
-    if status in RETRY_STATUSES or status >= 500:
-        return True
-    if status == 403:
-        return _error_reason(response) in RATE_LIMIT_REASONS
-    return False
+def _never_sent(exc: requests.ConnectionError) -> bool:
+    """Whether a connection error happened before the request left (refused, DNS): safe to retry."""
+    text = repr(exc.args[0] if exc.args else exc)
+    return "NewConnectionError" in text or "NameResolutionError" in text or "ConnectTimeout" in text
 
 
-def _error_body(response: requests.Response) -> dict[str, Any]:
+def _refusal(response: requests.Response) -> Refusal:
     try:
         body = response.json()
     except ValueError:
-        return {}
-    error = body.get("error") if isinstance(body, dict) else None
-    return error if isinstance(error, dict) else {}
+        body = None
+    return read_refusal(response.status_code, body)
 
 
-def _error_reason(response: requests.Response) -> str:
-    errors = _error_body(response).get("errors") or []
-    if errors and isinstance(errors[0], dict):
-        return str(errors[0].get("reason", ""))
-    return ""
+def _retryable(response: requests.Response, refusal: Refusal | None) -> bool:
+    status = response.status_code
+    if status in RETRY_STATUSES or status >= 500:
+        return True
+    return status == 403 and refusal is not None and refusal.rate_limited
 
 
 def _retry_after(response: requests.Response) -> float | None:
@@ -306,28 +279,59 @@ def _retry_after(response: requests.Response) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+def _where(name: str) -> str:
+    return f"{API_NAMES.get(name.split('.')[0], 'Google API')}, метод {name}"
+
+
+def _refused(name: str, response: requests.Response, refusal: Refusal | None, account: str) -> GoogleApiError:
+    refusal = refusal or Refusal(response.status_code)
+    why = explain(name.split(".")[0], refusal, account)
+    return GoogleApiError(
+        f"{_where(name)}: {why}", method=name, status=response.status_code, refusal=refusal
+    )
+
+
+def _unknown_outcome(name: str, response: requests.Response | None, failure: str) -> GoogleApiError:
+    what = f"ошибка HTTP {response.status_code}" if response is not None else (
+        "сервер не ответил вовремя" if failure == "timeout" else "соединение прервалось"
+    )
+    return GoogleApiError(
+        f"{_where(name)}: {what}, и неизвестно, успел ли Google выполнить запрос — он не "
+        "повторяется, чтобы не создать второй экземпляр; запустите команду еще раз: "
+        "уже созданное будет найдено",
+        method=name,
+        status=response.status_code if response is not None else None,
+    )
+
+
 def _final_error(
     name: str, attempts: int, response: requests.Response | None, failure: str, timeout: Any
 ) -> GoogleApiError:
-    api = API_NAMES.get(name.split(".")[0], "Google API")
-    where = f"{api}, метод {name}"
+    where = _where(name)
     if response is None:
         if failure == "timeout":
             why = f"сервер не ответил за {timeout} с"
+        elif failure == "token":
+            why = "не удалось получить токен входа (нет связи с сервером входа Google)"
         else:
             why = "нет соединения с сервером"
         return GoogleApiError(
             f"{where}: {why} (попыток: {attempts}); проверьте сеть и повторите запуск позже",
             method=name,
         )
-    error = _error_body(response)
-    status = str(error.get("status") or _error_reason(response) or response.reason or "")
+    refusal = _refusal(response)
+    status = refusal.reason or (response.reason or "")
     detail = f" {status}" if status else ""
+    advice = (
+        "превышена квота запросов Google, повторите запуск позже"
+        if refusal.rate_limited
+        else "сервис Google временно недоступен, повторите запуск позже"
+    )
     return GoogleApiError(
-        f"{where}: ошибка HTTP {response.status_code}{detail} (попыток: {attempts}); "
-        "превышена квота или сервис временно недоступен, повторите запуск позже",
+        f"{where}: ошибка HTTP {response.status_code}{detail} (попыток: {attempts}); {advice}",
         method=name,
         status=response.status_code,
+        refusal=refusal,
     )
 
 

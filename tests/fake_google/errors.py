@@ -27,22 +27,31 @@ class FakeApiError(Exception):
         message: str,
         status: str | None = None,
         errors: list[dict[str, Any]] | None = None,
+        details: list[dict[str, Any]] | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status or STATUS_NAMES.get(code, "UNKNOWN")
         self.errors = errors
+        self.details = details
 
     def body(self) -> dict[str, Any]:
         error: dict[str, Any] = {"code": self.code, "message": self.message, "status": self.status}
         if self.errors:
             error["errors"] = self.errors
+        if self.details:
+            error["details"] = self.details
         return {"error": error}
 
 
 def bad_request(message: str) -> FakeApiError:
     return FakeApiError(400, message)
+
+
+def forbidden(message: str, reason: str, status: str = "PERMISSION_DENIED") -> FakeApiError:
+    """A 403 in both of Google's shapes: ``status`` and ``errors[0].reason``."""
+    return FakeApiError(403, message, status, errors=[{"message": message, "domain": "global", "reason": reason}])
 
 
 def not_found(message: str = "Requested entity was not found.") -> FakeApiError:

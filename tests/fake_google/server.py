@@ -15,10 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 
 from sync.google.transport import match_route
 
+from .auth import FakeAuth, Identity
 from .drive_docs import FORM_MIME, SHEET_MIME, FakeDocs, FakeDrive
 from .errors import FakeApiError
 from .forms import FakeForms
@@ -37,6 +38,8 @@ class Call:
     body: Any
     status: int = 0
     fault: bool = False
+    size: int = 0  # bytes of the request body
+    caller: str = ""  # the email of who called
 
 
 @dataclass
@@ -50,6 +53,7 @@ class Fault:
     retry_after: float | None = None
     delay: float = 0.0  # seconds to stall before answering (past the client's timeout)
     reason: str | None = None  # Drive-style errors[0].reason, e.g. "userRateLimitExceeded"
+    drop: bool = False  # close the connection without answering (a network fault)
     seen: int = field(default=0, init=False)
 
     def take(self, name: str) -> bool:
@@ -59,11 +63,18 @@ class Fault:
         return self.skip < self.seen <= self.skip + self.times
 
 
+# Google refuses larger requests outright («Request payload size exceeds the limit: 10485760
+# bytes.»); it recommends at most 2 MB (https://developers.google.com/workspace/sheets/api/limits).
+MAX_REQUEST_BYTES = 10 * 1024 * 1024
+DROPPED = -1  # dispatch's status for «close the connection without an answer»
+
+
 class FakeGoogle:
     """Sheets v4, Forms v1, Drive v3 and Docs v1, in process, over HTTP."""
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
+        self.caller: Identity | None = None  # who made the request being handled
         self.calls: list[Call] = []
         self.faults: list[Fault] = []
         self._server: ThreadingHTTPServer | None = None
@@ -96,6 +107,7 @@ class FakeGoogle:
     def reset(self) -> None:
         """Forget all state, calls and faults (between tests)."""
         with self.lock:
+            self.auth = FakeAuth()
             self.sheets = FakeSheets()
             self.forms = FakeForms()
             self.docs = FakeDocs()
@@ -131,6 +143,16 @@ class FakeGoogle:
         self.faults.append(fault)
         return fault
 
+    def drop(self, method: str | None = None, *, times: int = 1, skip: int = 0) -> Fault:
+        """Close the connection on matching calls without answering (``oauth2.token`` too)."""
+        fault = Fault(method, 0, times, skip, drop=True)
+        self.faults.append(fault)
+        return fault
+
+    def largest_body(self, name: str | None = None) -> int:
+        """The largest request body received (bytes), of calls named ``name`` or of all."""
+        return max((c.size for c in self.calls if name is None or c.name == name), default=0)
+
     def count(self, name: str | None = None, *, include_faults: bool = True) -> int:
         """How many requests (named like «sheets.values.batchGet», or all) reached the fake."""
         return sum(
@@ -147,9 +169,17 @@ class FakeGoogle:
     # dispatch ---------------------------------------------------------------------------------
 
     def dispatch(
-        self, http_method: str, raw_path: str, query: dict[str, list[str]], raw_body: bytes
+        self,
+        http_method: str,
+        raw_path: str,
+        query: dict[str, list[str]],
+        raw_body: bytes,
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, Any, dict[str, str]]:
         """Handle one request; returns (status, JSON-able body or bytes, extra headers)."""
+        headers = headers or {}
+        if raw_path.rstrip("/").endswith("/token") and http_method == "POST":
+            return self._token(raw_path, raw_body)
         found = match_route(http_method, raw_path)
         name = found[0].name if found else f"unknown {http_method} {raw_path}"
         body: Any = None
@@ -161,9 +191,13 @@ class FakeGoogle:
         call = Call(
             name, http_method, raw_path, {k: v if len(v) > 1 else v[0] for k, v in query.items()}, body
         )
+        call.size = len(raw_body)
         with self.lock:
             self.calls.append(call)
             fault = next((f for f in self.faults if f.take(name)), None)
+        if fault is not None and fault.drop:
+            call.fault, call.status = True, DROPPED
+            return DROPPED, None, {}
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
         elif fault is not None:
@@ -173,18 +207,39 @@ class FakeGoogle:
             if found is None:
                 raise FakeApiError(404, f"The requested URL {raw_path} was not found on this server.")
             route, path_params = found
+            with self.lock:
+                caller = self.auth.caller(headers.get("authorization"))
+                call.caller = caller.email
+                self.auth.check(caller, route.api, route.method_id, http_method)
+            if len(raw_body) > MAX_REQUEST_BYTES:
+                raise FakeApiError(400, f"Request payload size exceeds the limit: {MAX_REQUEST_BYTES} bytes.")
             params = check_query(route, query)
             if isinstance(body, bytes):
                 raise FakeApiError(400, "Invalid JSON payload received.")
             body = check_body(route, body)
             path_params = {k: unquote(v) for k, v in path_params.items()}
             with self.lock:
+                self.caller = caller
                 result = self._service(route.api).handle(route.method_id, path_params, params, body)
             call.status = 200
             return 200, result if result is not None else {}, {}
         except FakeApiError as exc:
             call.status = exc.code
             return exc.code, exc.body(), {}
+
+    def _token(self, raw_path: str, raw_body: bytes) -> tuple[int, Any, dict[str, str]]:
+        call = Call("oauth2.token", "POST", raw_path, {}, None, size=len(raw_body))
+        with self.lock:
+            self.calls.append(call)
+            fault = next((f for f in self.faults if f.take("oauth2.token")), None)
+        if fault is not None:
+            call.fault = True
+            call.status = DROPPED if fault.drop else fault.status
+            return (DROPPED, None, {}) if fault.drop else self._fault_response(fault)
+        form = dict(parse_qsl(raw_body.decode("utf-8", "replace")))
+        with self.lock:
+            call.status, body = self.auth.token_endpoint(form)
+        return call.status, body, {}
 
     def _service(self, api: str) -> Any:
         return {"sheets": self.sheets, "forms": self.forms, "drive": self.drive, "docs": self.docs}[api]
@@ -222,7 +277,11 @@ class _Handler(BaseHTTPRequestHandler):
             method = override.upper()
             query.update(parse_qs(raw.decode(), keep_blank_values=True))
             raw = b""
-        status, body, headers = self.fake.dispatch(method, parts.path, query, raw)
+        asked = {k.lower(): v for k, v in self.headers.items()}
+        status, body, headers = self.fake.dispatch(method, parts.path, query, raw, asked)
+        if status == DROPPED:
+            self.close_connection = True  # no answer at all: the client sees a dropped connection
+            return
         if isinstance(body, bytes):
             payload, ctype = body, "application/octet-stream"
         else:
