@@ -50,8 +50,12 @@ class GoogleConfig:
     templates: dict[str, str] = field(default_factory=dict)
     endpoint: str = ""  # one base URL for every API (a test server or a proxy); empty: Google
     share_with: list[str] = field(default_factory=list)
-    max_retries: int = 5  # repeats of a call that got 429/5xx, with growing pauses
+    max_retries: int = 5  # repeats of a call that got 5xx or no answer, with growing pauses
     timeout: float = 60.0  # seconds to wait for one answer
+    quota_wait: float = 120.0  # seconds a run may wait out Google's per-minute quota (429)
+    oauth_port: int = 0  # local port of the OAuth login (fixed: reachable by ssh -L on a server)
+    tag: str = ""  # marks the programme's files on Drive (appProperties), set by init
+    links: dict[str, str] = field(default_factory=dict)  # questionnaire -> responder link
 
 
 @dataclass
@@ -181,7 +185,13 @@ def load_config(path: Path) -> Config:
         share_with=[str(x) for x in g.get("share_with", [])],
         max_retries=int(g.get("max_retries", 5)),
         timeout=float(g.get("timeout", 60.0)),
+        quota_wait=float(g.get("quota_wait", 120.0)),
+        oauth_port=int(g.get("oauth_port", 0)),
+        tag=str(g.get("tag", "")),
+        links={k: str(v) for k, v in g.get("links", {}).items() if v},
     )
+    if not 0 <= cfg.google.quota_wait <= 3600 or not 0 <= cfg.google.oauth_port <= 65535:
+        raise ConfigError(f"{path}: [google] — quota_wait от 0 до 3600 секунд, oauth_port от 0 до 65535")
     if not 0 <= cfg.google.max_retries <= 10 or not 1 <= cfg.google.timeout <= 600:
         raise ConfigError(f"{path}: [google] — max_retries от 0 до 10, timeout от 1 до 600 секунд")
     if cfg.google.auth not in ("service_account", "oauth", "none"):

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 import requests
-from googleapiclient.errors import HttpError
 from gspread.exceptions import APIError
 
 from sync.google import GoogleError

@@ -27,7 +27,7 @@ from sheets.schema import REGISTRIES, Kind, Owner, SheetSchema
 from sheets.xlsx import STATUS_COLOURS
 from sync.google import GoogleError
 from sync.google.auth import authorized_session
-from sync.google.transport import Endpoints, GoogleTransport, discovery_service, gspread_client
+from sync.google.transport import QUOTA_WAIT, Endpoints, GoogleTransport, discovery_service, gspread_client
 
 GRID_ROWS = 1000
 PROTECT_TAG = "nastavnik:"  # marks protected ranges the job made, to find them on re-runs
@@ -77,11 +77,14 @@ def connect(
     *,
     timeout: float = 60.0,
     max_retries: int = 5,
+    quota_wait: float = QUOTA_WAIT,
     sleep: Callable[[float], None] = time.sleep,
 ) -> GoogleServices:
     """Clients for a run. ``credentials=None`` sends no token (only for the test fake)."""
     session = authorized_session(credentials, timeout) if credentials is not None else requests.Session()
-    transport = GoogleTransport(session, endpoints, timeout=timeout, max_retries=max_retries, sleep=sleep)
+    transport = GoogleTransport(
+        session, endpoints, timeout=timeout, max_retries=max_retries, quota_wait=quota_wait, sleep=sleep
+    )
     return GoogleServices(transport)
 
 

@@ -15,10 +15,14 @@ def google_services(config: Config, *, interactive: bool = False) -> GoogleServi
     """Clients for the config's credentials (or none, for a configured test endpoint)."""
     g = config.google
     credentials = (
-        None if g.auth == "none" else load_credentials(g.auth, g.credentials, g.token, interactive=interactive)
+        None
+        if g.auth == "none"
+        else load_credentials(g.auth, g.credentials, g.token, interactive=interactive, port=g.oauth_port)
     )
     endpoints = Endpoints.single(g.endpoint) if g.endpoint else None
-    return connect(credentials, endpoints, timeout=g.timeout, max_retries=g.max_retries)
+    return connect(
+        credentials, endpoints, timeout=g.timeout, max_retries=g.max_retries, quota_wait=g.quota_wait
+    )
 
 
 def open_google_backend(config: Config, services: GoogleServices | None = None) -> Backend:

@@ -1,9 +1,7 @@
-"""Minimal Drive v3 and Docs v1: template files, copies, export; documents and replaceAllText."""
+"""Docs v1 in the fake: documents, replaceAllText, insertText (Drive lives in ``drive``)."""
 
 from __future__ import annotations
 
-import copy
-import itertools
 import re
 import uuid
 from dataclasses import dataclass
@@ -13,11 +11,6 @@ from typing import Any
 from .errors import bad_request, not_found
 
 DOC_MIME = "application/vnd.google-apps.document"
-SHEET_MIME = "application/vnd.google-apps.spreadsheet"
-FORM_MIME = "application/vnd.google-apps.form"
-_CONDITION = re.compile(
-    r"^\s*(?:(name|mimeType)\s*=\s*'((?:[^'\\]|\\.)*)'|'([^']+)'\s+in\s+parents|trashed\s*=\s*(true|false))\s*$"
-)
 
 
 def _now() -> str:
@@ -63,7 +56,7 @@ class FakeDocs:
 
     def __init__(self) -> None:
         self.documents: dict[str, Document] = {}
-        self.drive: FakeDrive | None = None
+        self.drive: Any = None  # the FakeDrive, set by it
 
     def add_document(self, title: str, text: str) -> str:
         """A document (and its Drive file) with this text; returns its id."""
@@ -132,113 +125,3 @@ class FakeDocs:
             if not 0 <= index <= len(body):
                 raise bad_request("Invalid requests: index out of bounds")
         doc.text = body[:index] + text + body[index:]
-
-
-class FakeDrive:
-    """Drive v3: files.get/list/copy/export/delete and permissions.create, minimal."""
-
-    def __init__(self, docs: FakeDocs) -> None:
-        self.files: dict[str, dict[str, Any]] = {}
-        self.contents: dict[str, bytes] = {}
-        self.permissions: dict[str, list[dict[str, Any]]] = {}
-        self.docs = docs
-        docs.drive = self
-        self._ids = itertools.count(1)
-
-    def add_file(
-        self,
-        name: str,
-        mime_type: str,
-        file_id: str | None = None,
-        parents: list[str] | None = None,
-        content: bytes = b"",
-    ) -> str:
-        file_id = file_id or f"fake-file-{next(self._ids)}-{uuid.uuid4().hex[:6]}"
-        now = _now()
-        self.files[file_id] = {
-            "kind": "drive#file",
-            "id": file_id,
-            "name": name,
-            "mimeType": mime_type,
-            "parents": parents or ["root"],
-            "trashed": False,
-            "createdTime": now,
-            "modifiedTime": now,
-            "webViewLink": f"https://drive.google.com/file/d/{file_id}/view",
-        }
-        self.contents[file_id] = content
-        return file_id
-
-    def get(self, file_id: str) -> dict[str, Any]:
-        try:
-            return self.files[file_id]
-        except KeyError:
-            raise not_found(f"File not found: {file_id}.") from None
-
-    def handle(self, method_id: str, path: dict[str, str], query: dict[str, Any], body: Any) -> Any:
-        name = method_id.removeprefix("drive.")
-        if name == "files.list":
-            return self._list(query)
-        if name == "files.create":
-            meta = body or {}
-            file_id = self.add_file(
-                meta.get("name") or "Untitled",
-                meta.get("mimeType") or "application/octet-stream",
-                parents=meta.get("parents"),
-            )
-            return copy.deepcopy(self.files[file_id])
-        file = self.get(path["fileId"])
-        if name == "files.get":
-            if query.get("alt") == "media":
-                return self.contents.get(file["id"], b"")
-            return copy.deepcopy(file)
-        if name == "files.copy":
-            meta = body or {}
-            new_id = self.add_file(
-                meta.get("name") or f"Копия {file['name']}",
-                file["mimeType"],
-                parents=meta.get("parents") or file["parents"],
-                content=self.contents.get(file["id"], b""),
-            )
-            if file["mimeType"] == DOC_MIME:
-                source = self.docs.get(file["id"])
-                self.docs.documents[new_id] = Document(new_id, self.files[new_id]["name"], source.text)
-            return copy.deepcopy(self.files[new_id])
-        if name == "files.export":
-            mime = query.get("mimeType")
-            if file["mimeType"] != DOC_MIME:
-                raise bad_request("Export only supports Docs Editors files.")
-            text = self.docs.get(file["id"]).text
-            if mime == "application/pdf":
-                return b"%PDF-1.4\n% fake pdf\n" + text.encode("utf-8")
-            if mime == "text/plain":
-                return text.encode("utf-8")
-            raise bad_request(f"The requested conversion is not supported: {mime}")
-        if name == "files.delete":
-            del self.files[file["id"]]
-            return None
-        if name == "permissions.create":
-            perm = dict(body or {})
-            perm["id"] = uuid.uuid4().hex[:10]
-            perm["kind"] = "drive#permission"
-            self.permissions.setdefault(file["id"], []).append(perm)
-            return perm
-        raise bad_request(f"fake Drive: {method_id} is not implemented")
-
-    def _list(self, query: dict[str, Any]) -> dict[str, Any]:
-        chosen = [f for f in self.files.values()]
-        q = query.get("q") or ""
-        if q:
-            for part in re.split(r"\s+and\s+", q):
-                m = _CONDITION.match(part)
-                if m is None:
-                    raise bad_request("Invalid Value")
-                field_name, value, parent, trashed = m.groups()
-                if field_name:
-                    value = value.replace("\\'", "'")
-                    chosen = [f for f in chosen if f[field_name] == value]
-                elif parent:
-                    chosen = [f for f in chosen if parent in f["parents"]]
-                else:
-                    chosen = [f for f in chosen if f["trashed"] == (trashed == "true")]
-        return {"kind": "drive#fileList", "files": copy.deepcopy(chosen)}

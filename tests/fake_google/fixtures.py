@@ -73,3 +73,16 @@ def drive_service(transport: GoogleTransport) -> Any:
 @pytest.fixture
 def docs_service(transport: GoogleTransport) -> Any:
     return discovery_service("docs", transport)
+
+
+@pytest.fixture(scope="session")
+def private_key_pem() -> str:
+    """A fresh RSA key (PEM) for service-account keys that sign real JWTs to the fake."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+

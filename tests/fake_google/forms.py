@@ -159,7 +159,7 @@ class FakeForms:
             return found.resource(form.form_id)
         raise bad_request(f"fake Forms: {method_id} is not implemented")
 
-    def create(self, body: dict[str, Any], unpublished: bool) -> dict[str, Any]:
+    def create(self, body: dict[str, Any], unpublished: bool, form_id: str | None = None) -> dict[str, Any]:
         info = body.get("info") or {}
         if set(body) - {"info"} or set(info) - {"title", "documentTitle"}:
             raise bad_request(
@@ -168,7 +168,7 @@ class FakeForms:
             )
         if not info.get("title"):
             raise bad_request("info.title is required")
-        form_id = f"fake-form-{next(self._ids)}-{uuid.uuid4().hex[:8]}"
+        form_id = form_id or f"fake-form-{next(self._ids)}-{uuid.uuid4().hex[:8]}"
         resource = {
             "formId": form_id,
             "info": {"title": info["title"], "documentTitle": info.get("documentTitle") or info["title"]},

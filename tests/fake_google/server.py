@@ -20,7 +20,8 @@ from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 from sync.google.transport import match_route
 
 from .auth import FakeAuth, Identity
-from .drive_docs import FORM_MIME, SHEET_MIME, FakeDocs, FakeDrive
+from .drive import FORM_MIME, SHEET_MIME, FakeDrive
+from .drive_docs import FakeDocs
 from .errors import FakeApiError
 from .forms import FakeForms
 from .sheets import FakeSheets
@@ -112,9 +113,12 @@ class FakeGoogle:
             self.forms = FakeForms()
             self.docs = FakeDocs()
             self.drive = FakeDrive(self.docs)
-            # Spreadsheets and forms are Drive files too (sharing, listing).
+            self.drive.caller = lambda: self.caller
+            # Spreadsheets and forms are Drive files too (sharing, listing, ownership) ...
             self.sheets.on_create = self._drive_file(SHEET_MIME)
             self.forms.on_create = self._drive_file(FORM_MIME)
+            # ... and Google files made through Drive are real spreadsheets and forms.
+            self.drive.on_create_google_file = self._google_file
             self.calls.clear()
             self.faults.clear()
 
@@ -220,7 +224,12 @@ class FakeGoogle:
             path_params = {k: unquote(v) for k, v in path_params.items()}
             with self.lock:
                 self.caller = caller
-                result = self._service(route.api).handle(route.method_id, path_params, params, body)
+                try:
+                    self.drive.check_create(caller, route.method_id, params, body)
+                    self._check_access(caller, route, path_params, http_method)
+                    result = self._service(route.api).handle(route.method_id, path_params, params, body)
+                finally:
+                    self.caller = None
             call.status = 200
             return 200, result if result is not None else {}, {}
         except FakeApiError as exc:
@@ -255,7 +264,46 @@ class FakeGoogle:
         return fault.status, error.body(), headers
 
     def _drive_file(self, mime_type: str) -> Callable[[str, str], str]:
-        return lambda file_id, title: self.drive.add_file(title, mime_type, file_id=file_id)
+        def register(file_id: str, title: str) -> str:
+            if file_id in self.drive.files:
+                return file_id  # made through Drive: already a file
+            return self.drive.add_file(title, mime_type, file_id=file_id)
+
+        return register
+
+    def _google_file(self, mime_type: str, file_id: str, name: str) -> None:
+        if mime_type == SHEET_MIME:
+            # Drive makes a spreadsheet with one sheet, named in the owner's language.
+            self.sheets.create({"properties": {"title": name}, "sheets": [{"properties": {"title": "Лист1"}}]},
+                               spreadsheet_id=file_id)
+        else:
+            # A form made after 2026-03-31 starts unpublished (Forms API release notes).
+            self.forms.create({"info": {"title": name}}, True, form_id=file_id)
+
+    _PATH_IDS = {"sheets": "spreadsheetId", "forms": "formId", "docs": "documentId"}
+
+    def _check_access(self, caller: Identity, route: Any, path_params: dict[str, str], http_method: str) -> None:
+        """Sheets, Forms and Docs see a file only as Drive lets the caller (403 otherwise)."""
+        key = self._PATH_IDS.get(route.api)
+        if key is None or key not in path_params:
+            return
+        editor_only = ".responses." in route.method_id  # a form's answers are its editors'
+        rank = 1 if http_method == "GET" and not editor_only else 2
+        self.drive.require(caller, path_params[key], rank, route.api)
+
+    def respondent_can_open(self, form_id: str) -> bool:
+        """Whether a parent without a Google account can open the form by its link.
+
+        It must be published and accepting responses, and carry the published-view
+        permission ``{type: anyone, role: reader, view: published}`` (Forms API guide
+        «Publish and manage responders»).
+        """
+        state = self.forms.get(form_id).resource.get("publishSettings", {}).get("publishState", {})
+        opened = any(
+            p.get("type") == "anyone" and p.get("view") == "published" and p.get("role") == "reader"
+            for p in self.drive.permissions.get(form_id, [])
+        )
+        return bool(state.get("isPublished") and state.get("isAcceptingResponses") and opened)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -254,8 +254,8 @@ class FakeSheets:
 
     # spreadsheets -----------------------------------------------------------------------------
 
-    def create(self, body: dict[str, Any]) -> dict[str, Any]:
-        spreadsheet_id = f"fake-ss-{next(self._ids)}-{uuid.uuid4().hex[:8]}"
+    def create(self, body: dict[str, Any], spreadsheet_id: str | None = None) -> dict[str, Any]:
+        spreadsheet_id = spreadsheet_id or f"fake-ss-{next(self._ids)}-{uuid.uuid4().hex[:8]}"
         props = {"title": "Untitled spreadsheet", "locale": "ru_RU", "timeZone": "Europe/Moscow"}
         props.update(copy.deepcopy(body.get("properties") or {}))
         book = Spreadsheet(spreadsheet_id, props)
