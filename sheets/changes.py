@@ -110,6 +110,22 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
+def number_of(text: str) -> float | None:
+    """The number a figure's text stands for, if it reads back as the same text; else None.
+
+    «7.8» -> 7.8; «7,8» (Sheets shows decimals with a comma in a Russian locale) -> 7.8 too;
+    «007», «inf» or «1e5» stay text, so nothing changes on the next read.
+    """
+    candidate = text.strip().replace(",", ".", 1)
+    if not candidate or not all(ch.isdigit() or ch in "-." for ch in candidate):
+        return None
+    try:
+        value = float(candidate)
+    except ValueError:
+        return None
+    return value if cell_text(value) == candidate else None
+
+
 def empty_frame(schema: SheetSchema) -> pd.DataFrame:
     """A frame with the schema's columns and no rows, indexed by key."""
     frame = pd.DataFrame({name: pd.Series([], dtype=object) for name in schema.names})

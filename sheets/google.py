@@ -25,7 +25,7 @@ import gspread
 from gspread.exceptions import APIError, GSpreadException
 from gspread.utils import absolute_range_name, rowcol_to_a1
 
-from sheets.changes import ChangeSet, cell_text
+from sheets.changes import ChangeSet, cell_text, number_of
 from sheets.layout import CellWrite, header_map, place_changes, snapshot_from_grids
 from sheets.schema import BY_NAME, REGISTRIES, Kind, SheetSchema
 from sheets.store import SchemaMismatch, Snapshot, StoreError, WriteReport
@@ -199,18 +199,19 @@ def _grid_rows(returned_range: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _cell_value(schema: SheetSchema, write: CellWrite) -> str | int:
+def _cell_value(schema: SheetSchema, write: CellWrite) -> str | int | float:
     """Whole numbers in integer columns go as numbers (as XlsxStore writes them); all else text.
 
     Only text that reads back the same («5», not «05») becomes a number, so the next run's
     diff sees no change.
     """
     text = write.text
-    if schema.column(write.column).kind is Kind.INT and len(text) < 15:
+    kind = schema.column(write.column).kind
+    if kind in (Kind.INT, Kind.NUMBER) and len(text) < 15:
         try:
             number = int(text)
         except ValueError:
-            return text
+            return number_of(text) if kind is Kind.NUMBER and number_of(text) is not None else text
         if str(number) == text:
             return number
     return text

@@ -29,6 +29,7 @@ class Kind(StrEnum):
     CHOICE = "choice"
     CHOICES = "choices"  # several options joined by ", "
     BOOL = "bool"
+    NUMBER = "number"  # a figure: written as a number so charts can plot it
 
 
 DIRECTIONS: tuple[str, ...] = (
@@ -316,6 +317,10 @@ PRACTICES = SheetSchema(
         _c("summary", "Описание", owner=S, width=60),
         _c("publication_ok", "Согласие на публикацию", Kind.BOOL, J, choices=YES_NO),
         _c("published_link", "Ссылка на сайте", owner=S, width=30),
+        # For the public «Лучшие практики»; empty direction and form are taken from the pair.
+        _c("direction", "Направленность", Kind.CHOICE, S, choices=DIRECTIONS, width=24, required=False),
+        _c("mentoring_form", "Форма наставничества", Kind.CHOICE, S, choices=MENTORING_FORMS, required=False),
+        _c("result", "Результат", owner=S, width=60, required=False),
     ),
 )
 
@@ -389,6 +394,23 @@ JOURNAL = SheetSchema(
     ),
 )
 
+# «Сводка»: the dashboard. Every row is the job's: a block's title row names its series (the
+# charts read them as headers), the rows below hold the figures. Charts point at these rows by
+# position, so the job never reorders them (see sync/dashboard/).
+DASHBOARD = SheetSchema(
+    "dashboard",
+    "Сводка",
+    "id",
+    (
+        _c("id", "Код", owner=J, width=26),
+        _c("label", "Показатель", owner=J, width=52),
+        _c("value", "Значение", Kind.NUMBER, J, width=16),
+        _c("value2", "Значение 2", Kind.NUMBER, J, width=16),
+        _c("value3", "Значение 3", Kind.NUMBER, J, width=16),
+        _c("value4", "Значение 4", Kind.NUMBER, J, width=16),
+    ),
+)
+
 PROCESSED = SheetSchema(
     "processed",
     "Обработанные ответы",
@@ -450,6 +472,7 @@ REGISTRIES: tuple[SheetSchema, ...] = (
     DOCUMENTS,
     ATTENTION,
     JOURNAL,
+    DASHBOARD,
     PROCESSED,
     SERVICE,
 )

@@ -10,6 +10,7 @@ import os
 import stat
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -20,10 +21,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineError, CalamineWorkbook
 
-from sheets.changes import ChangeSet
+from sheets.changes import ChangeSet, number_of
+from sheets.charts import ChartSpec, resolve
 from sheets.layout import header_map, place_changes, snapshot_from_grids
 from sheets.schema import DROPDOWN_TITLE, REGISTRIES, Column, Kind, Owner, SheetSchema, dropdown_message, has_dropdown
 from sheets.store import SchemaMismatch, Snapshot, StoreBusy, StoreError, WriteReport
+from sheets.xlsx_charts import add_chart, existing_titles
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
 JOB_HEADER_FILL = PatternFill("solid", fgColor="EDEDED")
@@ -159,6 +162,30 @@ class XlsxStore:
             self._save(wb)
         return added
 
+    def add_charts(self, sheet: str, specs: Sequence[ChartSpec]) -> list[str]:
+        """Add the charts a sheet lacks (by title) over its rows as they stand; what was added.
+
+        Made once: a chart already there is left alone, so staff's resizing and moving stays.
+        Raises ChartLayoutError (Russian) when a chart's rows are missing or out of order.
+        """
+        self._check_not_open()
+        wb = self._open(read_only=False)
+        schema = next(s for s in REGISTRIES if s.name == sheet)
+        if schema.title not in wb.sheetnames:
+            raise SchemaMismatch(f"{self.path.name}: нет листа «{schema.title}»")
+        ws = wb[schema.title]
+        have = existing_titles(ws)
+        wanted = [spec for spec in specs if spec.title not in have]
+        if not wanted:
+            return []
+        head = [c.value for c in ws[1]]
+        key_idx = next((i for i, v in enumerate(head, 1) if v == schema.header(schema.key)), None)
+        keys = [ws.cell(r, key_idx).value for r in range(2, ws.max_row + 1)] if key_idx else []
+        for spec in wanted:
+            add_chart(ws, spec, resolve(spec, schema, head, keys))
+        self._save(wb)
+        return [spec.title for spec in wanted]
+
     # plumbing --------------------------------------------------------------------------
 
     def _check_not_open(self) -> None:
@@ -214,8 +241,11 @@ def _last_used_row(ws: Worksheet) -> int:
 
 def _set_text(cell, text: str, kind: Kind) -> None:
     """Write a value so it reads back as the same text; never as a formula."""
-    if kind is Kind.INT and text.lstrip("-").isdigit() and len(text) < 15 and str(int(text)) == text:
+    if kind in (Kind.INT, Kind.NUMBER) and text.lstrip("-").isdigit() and len(text) < 15 and str(int(text)) == text:
         cell.value = int(text)
+        return
+    if kind is Kind.NUMBER and (number := number_of(text)) is not None:
+        cell.value = number
         return
     cell.value = text if text != "" else None
     if text:

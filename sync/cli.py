@@ -94,6 +94,7 @@ def create_programme(folder: Path, organisation: str, start: date, report=None) 
     ``report`` (a callable) hears what was added to an existing workbook.
     """
     from sheets.xlsx import XlsxStore
+    from sync.dashboard.step import install_dashboard
 
     folder.mkdir(parents=True, exist_ok=True)
     config_path = folder / "nastavnik.toml"
@@ -104,11 +105,15 @@ def create_programme(folder: Path, organisation: str, start: date, report=None) 
     for sub in (config.forms_dir, config.out_dir):
         sub.mkdir(parents=True, exist_ok=True)
     existed = config.registry.exists()
-    added = XlsxStore(config.registry).create()
+    store = XlsxStore(config.registry)
+    added = store.create()
     if existed and report is not None:
         for item in added:
             hint = " — если столбец был переименован, верните прежнее название" if item.startswith("столбец") else ""
             report(f"Добавлено в книгу: {item}{hint}")
+    dashboard = install_dashboard(store, config, store.add_charts)
+    if existed and report is not None and dashboard:
+        report(f"Сводка: добавлено — {', '.join(dashboard)}")
     return config_path
 
 

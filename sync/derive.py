@@ -66,8 +66,11 @@ def consent_valid(consent: dict[str, str], birth_date: str, today: date) -> bool
     return True
 
 
-def consent_columns(reg: Registries, today: date) -> None:
-    """Fill «Согласие на ПД» / «Согласие на публикацию» from the latest valid consents."""
+def latest_consents(reg: Registries, today: date) -> dict[tuple[str, str], dict[str, str]]:
+    """(participant id, kind) -> the consent in force: the latest one, if it is valid.
+
+    A later withdrawn or invalid consent leaves none in force (it does not bring back an older one).
+    """
     latest: dict[tuple[str, str], dict[str, str]] = {}
     births = {pid: r["birth_date"] for pid, r in reg["mentees"].items()}
     for consent in sorted(reg["consents"].values(), key=lambda c: (c["given_on"], c["id"])):
@@ -76,6 +79,12 @@ def consent_columns(reg: Registries, today: date) -> None:
             latest[(pid, consent["kind"])] = consent
         elif pid:
             latest.pop((pid, consent["kind"]), None)  # a later invalid one replaces nothing
+    return latest
+
+
+def consent_columns(reg: Registries, today: date) -> None:
+    """Fill «Согласие на ПД» / «Согласие на публикацию» from the latest valid consents."""
+    latest = latest_consents(reg, today)
 
     def text(pid: str, kind: str) -> str:
         c = latest.get((pid, kind))

@@ -22,10 +22,12 @@ from sheets.store import Snapshot, StoreBusy, TableStore, WriteReport
 from sync import clock
 from sync.cells import check_cells
 from sync.config import Config
+from sync.dashboard.step import update_dashboard
 from sync.derive import derive
 from sync.ingest import FORM_ORDER, Context, IngestReport, ingest, watermark
 from sync.pairing import PairingReport, update_pairs
 from sync.progress import update_progress
+from sync.publication import mark_practices
 from sync.registry import Registries, local_stamp
 
 WATERMARK_OVERLAP = timedelta(minutes=30)
@@ -127,6 +129,8 @@ def compute_plan(
     plan.pairing = update_pairs(reg, ctx, config)
     plan.steps["pairs"] = plan.pairing.summary()
     plan.steps["progress"] = update_progress(reg, ctx, config)
+    mark_practices(reg, ctx.today)
+    plan.steps["dashboard"] = update_dashboard(reg, ctx, config)
     plan.changes = reg.changes()
     return plan
 

@@ -18,6 +18,7 @@ from sync.demo import generate
 from sync.job import RunReport, run_sync
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+pytest_plugins = ["tests.lived"]  # the lived programme fixtures
 
 
 @pytest.fixture(autouse=True)
