@@ -56,11 +56,11 @@ def question_body(q: Question) -> dict[str, Any]:
 
 def build_requests(spec: FormSpec) -> list[dict[str, Any]]:
     """The batchUpdate requests that turn an empty form into the questionnaire."""
-    requests: list[dict[str, Any]] = []
-    if spec.description:
-        requests.append(
-            {"updateFormInfo": {"info": {"description": spec.description}, "updateMask": "description"}}
-        )
+    # A form made through Drive carries only its file name: the title respondents see is set here.
+    info = {"title": spec.title, "description": spec.description}
+    requests: list[dict[str, Any]] = [
+        {"updateFormInfo": {"info": info, "updateMask": "title,description" if spec.description else "title"}}
+    ]
     if spec.collects_email:
         requests.append(
             {
@@ -95,6 +95,43 @@ def create_form(forms_service: Any, spec: FormSpec, *, publish: bool = True) -> 
     except ClientError as exc:
         raise SourceError(form_error(spec, exc)) from None
     return form_id
+
+
+PUBLISHED = {"isPublished": True, "isAcceptingResponses": True}
+
+
+def fill_form(forms_service: Any, spec: FormSpec, form_id: str) -> dict[str, Any]:
+    """Turn an empty form into the questionnaire (one batchUpdate); returns the form resource.
+
+    Only for a form with no items: the caller checks, so a questionnaire is never doubled.
+    """
+    body = {"requests": build_requests(spec), "includeFormInResponse": True}
+    try:
+        reply = forms_service.forms().batchUpdate(formId=form_id, body=body).execute()
+    except ClientError as exc:
+        raise SourceError(form_error(spec, exc)) from None
+    return dict(reply.get("form") or {})
+
+
+def publish_form(forms_service: Any, spec: FormSpec, form_id: str) -> None:
+    """Publish the form and let it accept responses (forms made by the API start unpublished)."""
+    try:
+        forms_service.forms().setPublishSettings(
+            formId=form_id, body={"publishSettings": {"publishState": dict(PUBLISHED)}}
+        ).execute()
+    except ClientError as exc:
+        raise SourceError(form_error(spec, exc)) from None
+
+
+def is_published(form: Mapping[str, Any]) -> bool:
+    """Published and accepting responses (a legacy form without publishSettings counts as so)."""
+    state = form.get("publishSettings", {}).get("publishState")
+    return state is None or bool(state.get("isPublished") and state.get("isAcceptingResponses"))
+
+
+def has_questions(form: Mapping[str, Any]) -> bool:
+    """Whether the form has any item (a form staff made and left empty has none)."""
+    return bool(form.get("items"))
 
 
 def check_form(forms_service: Any, spec: FormSpec, form_id: str) -> list[str]:

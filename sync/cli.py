@@ -11,7 +11,7 @@ import click
 from forms.responses import SourceError
 from sheets.store import StoreError
 from sync import clock
-from sync.config import ConfigError, find_config, load_config, render_config
+from sync.config import ConfigError, find_config, load_config, render_config, save_google_settings
 from sync.google import GoogleError
 
 EXPECTED = (StoreError, SourceError, ConfigError, GoogleError)
@@ -125,12 +125,19 @@ def create_programme(folder: Path, organisation: str, start: date, report=None) 
               help="Дата начала цикла программы (ГГГГ-ММ-ДД); по умолчанию 1 сентября текущего учебного года.")
 @click.option("--google", "use_google", is_flag=True,
               help="Создать Google Таблицу и Google Формы (ключ — [google] credentials в nastavnik.toml).")
-def init(folder: Path, organisation: str, start: str | None, use_google: bool) -> None:
+@click.option("--spreadsheet", "spreadsheet_id", default=None, metavar="ID",
+              help="С --google: взять готовую таблицу, созданную сотрудником и открытую программе.")
+@click.option("--form", "forms", multiple=True, metavar="КОД=ID",
+              help="С --google: взять готовую форму анкеты КОД (можно несколько раз); пустая форма будет заполнена.")
+def init(folder: Path, organisation: str, start: str | None, use_google: bool,
+         spreadsheet_id: str | None, forms: tuple[str, ...]) -> None:
     """Создать программу в папке: nastavnik.toml, registry.xlsx со всеми листами, forms/, out/.
 
     Повторный запуск ничего не перезаписывает: добавляет недостающие листы. С --google создает
-    (или восстанавливает) Google Таблицу со всеми листами и Google Формы всех анкет и записывает
-    их идентификаторы в nastavnik.toml.
+    (или восстанавливает) Google Таблицу со всеми листами и Google Формы всех анкет, открывает
+    формы для ответов по ссылке и сотрудникам из share_with, печатает ссылки для ответов и
+    записывает идентификаторы в nastavnik.toml. Прерванный запуск можно повторить: уже
+    созданное будет найдено, ничего не удвоится.
 
     Пример: nastavnik init programma, затем nastavnik init programma --google
     """
@@ -149,6 +156,9 @@ def init(folder: Path, organisation: str, start: str | None, use_google: bool) -
     from sync.google.wiring import google_services
 
     try:
+        adopted = _adopted_forms(forms)
+        if spreadsheet_id or adopted:
+            save_google_settings(path, spreadsheet_id=spreadsheet_id, form_ids=adopted)
         config = load_config(path)
         report = provision(config, google_services(config, interactive=True))
     except EXPECTED as exc:
@@ -159,6 +169,20 @@ def init(folder: Path, organisation: str, start: str | None, use_google: bool) -
         click.echo(f"Требует внимания: {problem}", err=True)
     if report.problems:
         sys.exit(1)
+
+
+def _adopted_forms(pairs: tuple[str, ...]) -> dict[str, str]:
+    """``--form КОД=ID`` options as a mapping; an unknown code or a bad pair is a usage error."""
+    from forms.questionnaires import QUESTIONNAIRES
+
+    codes = {q.code for q in QUESTIONNAIRES}
+    out: dict[str, str] = {}
+    for pair in pairs:
+        code, sep, form_id = pair.partition("=")
+        if not sep or not form_id.strip() or code.strip() not in codes:
+            raise ConfigError(f"--form {pair}: нужно КОД=ID, где КОД — один из: {', '.join(sorted(codes))}")
+        out[code.strip()] = form_id.strip()
+    return out
 
 
 @main.command(context_settings=CONTEXT)

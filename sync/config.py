@@ -253,8 +253,10 @@ direction = 6    # та же направленность (учитываетс�
 spreadsheet_id = ""
 credentials = "credentials.json"  # ключ сервисного аккаунта (см. credentials.example.json)
 auth = "service_account"          # или "oauth" (вход под учетной записью сотрудника)
-drive_folder_id = ""
-share_with = []                   # адреса сотрудников, которым открыть таблицу
+drive_folder_id = ""              # папка программы на общем диске (нужна сервисному аккаунту)
+share_with = []                   # адреса сотрудников: им откроются таблица, формы и папка
+quota_wait = 120                  # сколько секунд пережидать квоту Google (ответ 429)
+oauth_port = 0                    # порт входа OAuth; на сервере без браузера — постоянный (README)
 
 [google.forms]
 """
@@ -279,29 +281,61 @@ def render_config(
 
 
 def save_google_ids(path: Path, spreadsheet_id: str, form_ids: dict[str, str]) -> None:
-    """Write the spreadsheet and form ids into ``nastavnik.toml``, switching it to Google.
+    """Write the spreadsheet and form ids into ``nastavnik.toml``, switching it to Google."""
+    save_google_settings(path, spreadsheet_id=spreadsheet_id, form_ids=form_ids, switch=True)
 
-    Edits only those lines, so the curator's comments and settings stay as they are.
+
+def save_google_settings(
+    path: Path,
+    *,
+    spreadsheet_id: str | None = None,
+    tag: str | None = None,
+    form_ids: dict[str, str] | None = None,
+    links: dict[str, str] | None = None,
+    switch: bool = False,
+) -> None:
+    """Write Google ids into ``nastavnik.toml`` (``switch``: also set kind = "google").
+
+    Edits only those lines, so the curator's comments and settings stay as they are; called
+    the moment each object exists, so an interrupted init loses no id.
     """
+    scalars = {k: v for k, v in (("spreadsheet_id", spreadsheet_id), ("tag", tag)) if v is not None}
+    tables = {"[google.forms]": form_ids or {}, "[google.links]": links or {}}
     lines = path.read_text(encoding="utf-8").splitlines()
     section = ""
     out: list[str] = []
+    pending = dict(scalars)
     for line in lines:
         stripped = line.strip()
         if stripped.startswith("[") and stripped.endswith("]"):
+            if section == "[google]" and pending:
+                blank = 0
+                while out and not out[-1].strip():
+                    out.pop()
+                    blank += 1
+                out += [f'{k} = "{_toml_text(v)}"' for k, v in pending.items()] + [""] * blank
+                pending.clear()
             section = stripped
-        key = stripped.split("=", 1)[0].strip() if "=" in stripped and not stripped.startswith("#") else ""
-        if section == "[backend]" and key == "kind":
+        key = stripped.split("=", 1)[0].strip().strip('"') if "=" in stripped and not stripped.startswith("#") else ""
+        if switch and section == "[backend]" and key == "kind":
             line = 'kind = "google"          # "local" — книга .xlsx и выгрузки CSV; "google" — Google Таблицы и Формы'
-        elif section == "[google]" and key == "spreadsheet_id":
-            line = f'spreadsheet_id = "{spreadsheet_id}"'
-        elif section == "[google.forms]" and key in form_ids:
+        elif section == "[google]" and key in pending:
+            line = f'{key} = "{_toml_text(pending.pop(key))}"'
+        elif section in tables and key in tables[section]:
             continue  # rewritten below
         out.append(line)
-        if stripped == "[google.forms]":
-            out += [f'{code} = "{form_id}"' for code, form_id in form_ids.items()]
-    if "[google.forms]" not in (x.strip() for x in lines):
-        out += ["", "[google.forms]", *[f'{code} = "{form_id}"' for code, form_id in form_ids.items()]]
+        if stripped in tables:
+            out += [f'{code} = "{_toml_text(v)}"' for code, v in tables[stripped].items()]
+    if section == "[google]":
+        out += [f'{k} = "{_toml_text(v)}"' for k, v in pending.items()]
+    present = {x.strip() for x in lines}
+    for name, values in tables.items():
+        if values and name not in present:
+            out += ["", name, *[f'{code} = "{_toml_text(v)}"' for code, v in values.items()]]
     text = "\n".join(out) + "\n"
     tomllib.loads(text)  # never leave a file that does not parse
     path.write_text(text, encoding="utf-8")
+
+
+def _toml_text(value: str) -> str:
+    return str(value).replace("\\", "\\\\").replace('"', '\\"')

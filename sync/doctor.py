@@ -49,9 +49,13 @@ def check_local(config: Config) -> list[Check]:
 
 
 def check_google(config: Config) -> list[Check]:
-    """Credentials, the spreadsheet's sheets and headers, each form's questions, the Drive folder."""
+    """Credentials, who owns the files, the spreadsheet's sheets and headers, each form's
+    questions and whether respondents can open it, the Drive folder."""
     from forms.google_setup import check_form
     from sheets.google import GoogleSheetsStore
+    from sync.google.causes import THREE_WAYS
+    from sync.google.drive import RESPONDERS, permissions
+    from sync.google.provision import ownership
     from sync.google.wiring import google_services
 
     try:
@@ -59,6 +63,12 @@ def check_google(config: Config) -> list[Check]:
     except GoogleError as exc:
         return [Check(False, f"учетные данные Google: {exc}")]
     checks = [Check(True, "учетные данные Google прочитаны")]
+    g = config.google
+    robot_alone = bool(services.transport.account) and not g.drive_folder_id
+    if robot_alone and not (g.spreadsheet_id and len(g.form_ids) == len(QUESTIONNAIRES)):
+        checks.append(Check(False, f"где хранить файлы: {THREE_WAYS}"))
+    else:
+        checks.append(Check(True, f"где файлы: {ownership(config, services)}"))
     if not config.google.spreadsheet_id:
         checks.append(Check(False, "нет id таблицы — выполните «nastavnik init ПАПКА --google»"))
     else:
@@ -70,16 +80,29 @@ def check_google(config: Config) -> list[Check]:
             continue
         try:
             problems = check_form(services.forms, spec, form_id)
+            granted = permissions(services.drive, form_id)
         except GoogleError as exc:
-            problems = [str(exc)]
-        fine = Check(True, f"«{spec.title}»: форма доступна, вопросы на месте")
+            problems, granted = [str(exc)], None
+        if granted is not None and not any(all(p.get(k) == v for k, v in RESPONDERS.items()) for p in granted):
+            problems.append(
+                f"«{spec.title}»: форма не открыта для ответов по ссылке (участникам придется входить "
+                "в Google) — выполните «nastavnik init ПАПКА --google»"
+            )
+        link = g.links.get(spec.code)
+        fine = Check(True, f"«{spec.title}»: форма доступна, вопросы на месте, ссылка для ответов: {link}")
+        if not link:
+            problems.append(
+                f"«{spec.title}»: нет ссылки для ответов в [google.links] — выполните «nastavnik init ПАПКА --google»"
+            )
         checks += [Check(False, p) for p in problems] or [fine]
-    if config.google.drive_folder_id:
+    if g.drive_folder_id:
         try:
-            services.drive.files().get(fileId=config.google.drive_folder_id, fields="id").execute()
-            checks.append(Check(True, "папка Google Диска доступна"))
+            services.drive.files().get(fileId=g.drive_folder_id, fields="id", supportsAllDrives=True).execute()
+            checks.append(Check(True, "папка программы на Google Диске доступна"))
+        except GoogleError as exc:
+            checks.append(Check(False, f"папка программы на Google Диске: {exc}"))
         except Exception as exc:  # noqa: BLE001 — any refusal is reported, none is fatal here
-            checks.append(Check(False, f"папка Google Диска недоступна: {type(exc).__name__}"))
+            checks.append(Check(False, f"папка программы на Google Диске недоступна: {type(exc).__name__}"))
     return checks
 
 

@@ -138,21 +138,26 @@ def create_spreadsheet(
     return report
 
 
-def ensure_spreadsheet(client: gspread.Client, spreadsheet_id: str) -> SetupReport:
+def ensure_spreadsheet(
+    client: gspread.Client, spreadsheet_id: str, *, ours: bool = False, time_zone: str | None = None
+) -> SetupReport:
     """Add what an existing programme spreadsheet lacks; change nothing that is in place.
 
     Reads the sheets' properties, rules and protections (``spreadsheets.get``), then the
     header and first data row of the registry sheets with their validation (a second
-    ``spreadsheets.get`` with grid data), then sends one ``batchUpdate`` if anything is
-    missing. A missing header is reported, not added: it is usually a renamed one, and a new
-    empty column beside it would split the data.
+    ``spreadsheets.get`` with grid data, only if some registry sheet exists), then sends one
+    ``batchUpdate`` if anything is missing. A missing header is reported, not added: it is
+    usually a renamed one, and a new empty column beside it would split the data.
+    ``ours``: the programme made this spreadsheet (through Drive, with one empty default sheet,
+    removed here, and the owner's locale, set to Russian with ``time_zone``).
     """
     http = client.http_client
     try:
         meta = http.fetch_sheet_metadata(
             spreadsheet_id,
             params={
-                "fields": "spreadsheetId,spreadsheetUrl,sheets(properties,protectedRanges,conditionalFormats)"
+                "fields": "spreadsheetId,spreadsheetUrl,properties(locale,timeZone),"
+                "sheets(properties,protectedRanges,conditionalFormats)"
             },
         )
         present = {s["properties"]["title"] for s in meta.get("sheets", [])}
@@ -173,8 +178,29 @@ def ensure_spreadsheet(client: gspread.Client, spreadsheet_id: str) -> SetupRepo
     report = SetupReport(spreadsheet_id, meta.get("spreadsheetUrl", ""))
     report.added_sheets = [s.title for s in REGISTRIES if s.title not in present]
     requests_, report.repaired, report.problems = plan_repairs(meta, grids)
+    if ours:
+        requests_ += _own_spreadsheet_requests(meta, time_zone)
     _apply(client, report, requests_)
     return report
+
+
+DEFAULT_SHEETS = ("Лист1", "Sheet1")  # the one sheet Drive puts in a new spreadsheet
+
+
+def _own_spreadsheet_requests(meta: dict[str, Any], time_zone: str | None) -> list[dict[str, Any]]:
+    """Russian locale and the programme's time zone; the empty default sheet removed."""
+    out: list[dict[str, Any]] = []
+    props = meta.get("properties") or {}
+    wanted = {"locale": "ru_RU", **({"timeZone": time_zone} if time_zone else {})}
+    changed = {k: v for k, v in wanted.items() if props.get(k) != v}
+    if changed:
+        out.append({"updateSpreadsheetProperties": {"properties": changed, "fields": ",".join(changed)}})
+    registry = {s.title for s in REGISTRIES}
+    for sheet in meta.get("sheets", []):
+        title = sheet["properties"]["title"]
+        if title in DEFAULT_SHEETS and title not in registry:
+            out.append({"deleteSheet": {"sheetId": sheet["properties"]["sheetId"]}})  # after the adds
+    return out
 
 
 def share(client: gspread.Client, file_id: str, email: str, role: str = "writer") -> None:

@@ -55,6 +55,7 @@ class Fault:
     delay: float = 0.0  # seconds to stall before answering (past the client's timeout)
     reason: str | None = None  # Drive-style errors[0].reason, e.g. "userRateLimitExceeded"
     drop: bool = False  # close the connection without answering (a network fault)
+    applied: bool = False  # carry the request out, then answer with the error (the reply is lost)
     seen: int = field(default=0, init=False)
 
     def take(self, name: str) -> bool:
@@ -133,9 +134,14 @@ class FakeGoogle:
         skip: int = 0,
         retry_after: float | None = None,
         reason: str | None = None,
+        applied: bool = False,
     ) -> Fault:
-        """Answer matching calls with an error (after letting ``skip`` of them through)."""
-        fault = Fault(method, status, times, skip, retry_after, 0.0, reason)
+        """Answer matching calls with an error (after letting ``skip`` of them through).
+
+        ``applied``: Google did the work, but the answer is an error (a 5xx or a timeout after
+        the change was made) — what makes repeating a create dangerous.
+        """
+        fault = Fault(method, status, times, skip, retry_after, 0.0, reason, applied=applied)
         self.faults.append(fault)
         return fault
 
@@ -204,7 +210,7 @@ class FakeGoogle:
             return DROPPED, None, {}
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
-        elif fault is not None:
+        elif fault is not None and not fault.applied:
             call.fault, call.status = True, fault.status
             return self._fault_response(fault)
         try:
@@ -230,6 +236,9 @@ class FakeGoogle:
                     result = self._service(route.api).handle(route.method_id, path_params, params, body)
                 finally:
                     self.caller = None
+            if fault is not None and fault.applied:
+                call.fault, call.status = True, fault.status
+                return self._fault_response(fault)
             call.status = 200
             return 200, result if result is not None else {}, {}
         except FakeApiError as exc:

@@ -567,8 +567,19 @@ class FakeSheets:
             s.properties["index"] = i
         return {"addSheet": {"properties": copy.deepcopy(sheet.properties)}}
 
+    def _req_updateSpreadsheetProperties(self, book: Spreadsheet, spec: dict[str, Any]) -> None:
+        fields = spec.get("fields")
+        if not fields:
+            raise bad_request("At least one field must be specified in 'fields'")
+        props = spec.get("properties") or {}
+        for key in (fields.split(",") if fields != "*" else list(props)):
+            if key.strip() in props:
+                book.properties[key.strip()] = copy.deepcopy(props[key.strip()])
+
     def _req_deleteSheet(self, book: Spreadsheet, spec: dict[str, Any]) -> None:
         sheet = self._sheet_of(book, spec.get("sheetId"))
+        if len(book.sheets) == 1:
+            raise bad_request("You can't remove all the sheets in a document.")
         book.sheets.remove(sheet)
 
     def _req_updateSheetProperties(self, book: Spreadsheet, spec: dict[str, Any]) -> None:
