@@ -42,6 +42,7 @@ class Response:
     email: str
     answers: dict[str, str | list[str]] = field(default_factory=dict)
     row: int = 0  # line in the CSV file, for people looking for it
+    damaged: tuple[str, ...] = ()  # questions whose answer held bytes that did not decode
 
     @property
     def ref(self) -> str:
@@ -123,37 +124,128 @@ def response_id(form: str, cells: Sequence[str]) -> str:
     return "csv-" + digest[:16]
 
 
-def read_csv_text(path: Path) -> str:
-    """The text of an export: UTF-8 with or without BOM; Windows-1251 as a fallback."""
-    data = path.read_bytes()
+# What a file that is not a CSV export starts with, and what to call it in the message.
+_NOT_CSV = (
+    (b"PK\x03\x04", "книга Excel (.xlsx) или другой архив"),
+    (b"\xd0\xcf\x11\xe0", "книга Excel старого формата (.xls)"),
+    (b"%PDF", "документ PDF"),
+    (b"{\\rtf", "документ RTF"),
+)
+DECODE_MARK = "\ufffd"
+
+
+def decode_export(data: bytes) -> tuple[str, bool]:
+    """The text of an export and whether some bytes did not decode (each became «\ufffd»).
+
+    UTF-8 (with or without BOM) is what Google Forms writes; Excel on a Russian Windows saves
+    CSV in Windows-1251. A UTF-8 file with a few broken bytes stays UTF-8 (decoding it as 1251
+    would garble every Cyrillic letter); a file that is mostly not UTF-8 is read as 1251.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's «Unicode text»
+        text = data.decode("utf-16", errors="replace")
+        return text, DECODE_MARK in text
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), False
     except UnicodeDecodeError:
-        return data.decode("cp1251")
+        pass
+    text = data.decode("utf-8-sig", errors="replace")
+    broken = text.count(DECODE_MARK) - data.decode("utf-8-sig", errors="ignore").count(DECODE_MARK)
+    high = sum(1 for b in data if b >= 0x80)
+    if broken * 10 <= high:
+        return text, True  # UTF-8 with a few bad bytes
+    try:
+        return data.decode("cp1251"), False
+    except UnicodeDecodeError:
+        return data.decode("cp1251", errors="replace"), True  # 0x98 is undefined in 1251
 
 
-def parse_export(spec: FormSpec, text: str, default_tz: tzinfo) -> list[Response]:
+def read_csv_text(path: Path) -> str:
+    """The text of an export (see ``decode_export``)."""
+    return decode_export(path.read_bytes())[0]
+
+
+def not_a_csv(data: bytes) -> str | None:
+    """What the file is instead of a CSV export (Russian), or None when it may be one."""
+    for magic, what in _NOT_CSV:
+        if data.startswith(magic):
+            return what
+    head = data[:4096]
+    if not head.startswith((b"\xff\xfe", b"\xfe\xff")) and head.count(b"\x00") * 10 > len(head):
+        return "двоичный файл"  # one NUL may be an answer; a file of them is not text
+    return None
+
+
+def _delimiter(text: str) -> str:
+    """«,» as Google writes; «;» or a tab when Excel saved the export (Russian locale, «Unicode text»)."""
+    first = text.split("\n", 1)[0]
+    for sep in (",", ";", "\t"):
+        try:
+            header = next(csv.reader([first], delimiter=sep))
+        except (csv.Error, StopIteration):
+            continue
+        if any(h.strip() in TIMESTAMP_HEADERS for h in header):
+            return sep
+    return ","
+
+
+def _letter(index: int) -> str:
+    """A 0-based column index as a spreadsheet letter (A, B, …, AA), as a person sees it."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def check_header(spec: FormSpec, header: Sequence[str], rows: Sequence[Sequence[str]], where: str) -> None:
+    """Raise SourceError when a question (or the timestamp, or the email) has two columns, or a
+    column without a header holds answers: taking either would be a guess."""
+    wanted = {q.title for q in spec.questions} | set(TIMESTAMP_HEADERS) | set(EMAIL_HEADERS)
+    problems = []
+    seen: dict[str, list[int]] = {}
+    for i, h in enumerate(header):
+        if h in wanted:
+            seen.setdefault(h, []).append(i)
+        elif not h and any(i < len(r) and r[i].strip() for r in rows):
+            problems.append(f"у столбца {_letter(i)} нет заголовка, а в нем есть ответы")
+    for h, places in seen.items():
+        if len(places) > 1:
+            columns = ", ".join(_letter(i) for i in places)
+            problems.append(f"вопрос «{h}» встречается {len(places)} раза (столбцы {columns})")
+    if problems:
+        raise SourceError(
+            f"{where}: " + "; ".join(problems)
+            + ". Ответы этой анкеты не приняты, пока выгрузка не исправлена (выгрузите ответы заново)"
+        )
+
+
+def parse_export(
+    spec: FormSpec, text: str, default_tz: tzinfo, damaged_bytes: bool = False
+) -> list[Response]:
     """Parse a Google Forms CSV export of one form into responses, in file order.
 
     Raises SourceError when the header lacks the timestamp column or a question of the form
-    (a renamed or deleted question must be fixed before any answer is taken).
+    (a renamed or deleted question must be fixed before any answer is taken), or has a
+    question twice. With ``damaged_bytes`` (the file had bytes that did not decode) each
+    response names the answers that hold the replacement mark.
     """
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
+    if not rows:
         return []
+    header = [h.strip() for h in rows[0]]
+    where = f"в выгрузке анкеты «{spec.title}»"
     ts_col = next((i for i, h in enumerate(header) if h in TIMESTAMP_HEADERS), None)
     if ts_col is None:
         raise SourceError(
-            f"в выгрузке анкеты «{spec.title}» нет столбца «Отметка времени» — это не выгрузка "
-            "ответов Google Forms?"
+            f"{where} нет столбца «Отметка времени» — это не выгрузка ответов Google Forms?"
         )
+    check_header(spec, header, rows[1:], where)
     email_col = next((i for i, h in enumerate(header) if h in EMAIL_HEADERS), None)
     columns = {h: i for i, h in enumerate(header)}
-    require_questions(spec, columns, f"в выгрузке анкеты «{spec.title}»")
+    require_questions(spec, columns, where)
     out: list[Response] = []
-    for line_no, cells in enumerate(reader, start=2):
+    for line_no, cells in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in cells):
             continue
         cells = cells + [""] * (len(header) - len(cells))
@@ -161,15 +253,21 @@ def parse_export(spec: FormSpec, text: str, default_tz: tzinfo) -> list[Response
         answers: dict[str, str | list[str]] = {
             q.title: cells[columns[q.title]] for q in spec.questions
         }
+        email = cells[email_col].strip() if email_col is not None else ""
+        damaged = ()
+        if damaged_bytes:
+            named = {TIMESTAMP_HEADERS[0]: raw_ts, EMAIL_HEADERS[0]: email, **answers}
+            damaged = tuple(t for t, v in named.items() if DECODE_MARK in v)
         out.append(
             Response(
                 form=spec.code,
                 response_id=response_id(spec.code, cells),
                 submitted_at=parse_timestamp(raw_ts, default_tz),
                 raw_timestamp=raw_ts,
-                email=cells[email_col].strip() if email_col is not None else "",
+                email=email,
                 answers=answers,
                 row=line_no,
+                damaged=damaged,
             )
         )
     return out
@@ -200,10 +298,32 @@ class CsvFormSource:
         if not path.exists():
             return []
         try:
-            text = read_csv_text(path)
+            data = path.read_bytes()
         except OSError as exc:
-            raise SourceError(f"не удалось прочитать {path}: {exc}") from exc
+            raise SourceError(
+                f"выгрузку анкеты «{spec.title}» ({path}) не удалось прочитать: {_os_reason(exc)}"
+            ) from exc
+        other = not_a_csv(data)
+        if other:
+            raise SourceError(
+                f"файл {path.name} анкеты «{spec.title}» — не CSV-выгрузка, а {other}: скачайте ответы "
+                "заново (Google Формы → Ответы → Скачать ответы, .csv) и положите под тем же именем"
+            )
+        text, damaged = decode_export(data)
         try:
-            return [r for r in parse_export(spec, text, self.tz) if r.response_id not in seen]
+            return [
+                r for r in parse_export(spec, text, self.tz, damaged) if r.response_id not in seen
+            ]
         except csv.Error as exc:
-            raise SourceError(f"{path.name}: файл не похож на CSV ({exc})") from exc
+            raise SourceError(
+                f"файл {path.name} анкеты «{spec.title}» не читается как CSV: выгрузите ответы заново"
+            ) from exc
+
+
+def _os_reason(exc: OSError) -> str:
+    """An OS error in Russian words (the common ones), for a person to act on."""
+    if isinstance(exc, PermissionError):
+        return "нет прав на чтение файла"
+    if isinstance(exc, IsADirectoryError):
+        return "это папка, а не файл"
+    return f"ошибка чтения (код {exc.errno})"

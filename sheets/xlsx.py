@@ -7,6 +7,7 @@ column and row order, formatting and every cell the job does not own. Saves atom
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 import zipfile
@@ -239,8 +240,14 @@ def _last_used_row(ws: Worksheet) -> int:
     return 1
 
 
+# Characters an .xlsx cell (XML 1.0, UTF-8) cannot hold. Ingestion already replaced them in
+# answers (and said so); this is the last guard, so no other text can ever stop a save.
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _set_text(cell, text: str, kind: Kind) -> None:
     """Write a value so it reads back as the same text; never as a formula."""
+    text = _UNSTORABLE.sub("\ufffd", text)
     if kind in (Kind.INT, Kind.NUMBER) and text.lstrip("-").isdigit() and len(text) < 15 and str(int(text)) == text:
         cell.value = int(text)
         return

@@ -25,6 +25,7 @@ from forms.questionnaires import (
 )
 from forms.responses import Response
 from forms.spec import FormSpec
+from forms.text import MARK, clean_response
 from sheets.schema import BY_NAME, Owner
 from sync.registry import Registries, local_stamp
 
@@ -52,6 +53,14 @@ MSG_GUARDIAN = "участнику нет 18 лет: укажите родите
 MSG_BIRTH = "дата рождения вне разумных пределов"
 MSG_UNKNOWN_AUTHOR = "автор ответа не найден среди участников программы (адрес не совпадает с анкетой)"
 MSG_NOT_AGREED = "согласие не подтверждено"
+MSG_REPLACED = (
+    "в ответе {n} симв. не могут храниться в таблице (управляющие символы) — заменены на «{mark}»; "
+    "ответ принят, сверьте его с оригиналом"
+)
+MSG_UNDECODED = (
+    "в выгрузке здесь были байты не в кодировке UTF-8 — заменены на «{mark}»; ответ принят, "
+    "сверьте его с формой"
+)
 MSG_MINOR_SELF = "участнику нет 18 лет: согласие дает родитель или законный представитель"
 
 
@@ -122,6 +131,7 @@ def ingest(
             if limit is not None and report.new_responses >= limit:
                 report.deferred += 1
                 continue
+            response, replaced = clean_response(response)
             parsed = parse_response(spec, response)
             if parsed.ok:
                 participant, result, problems = HANDLERS[spec.target](reg, spec, parsed, ctx)
@@ -130,6 +140,9 @@ def ingest(
             if problems:
                 result = QUARANTINED
                 quarantine(reg, spec, response, problems, ctx)
+            repaired = repair_notes(response, replaced)
+            if repaired:
+                quarantine(reg, spec, response, repaired, ctx)
             reg.add(
                 "processed",
                 {
@@ -154,6 +167,15 @@ def ingest(
             else:
                 report.accepted += 1
     return report
+
+
+def repair_notes(response: Response, replaced: dict[str, int]) -> list[Problem]:
+    """What was replaced in a response so it could be stored, as attention rows (Russian)."""
+    notes = [
+        Problem(title, "", MSG_REPLACED.format(n=n, mark=MARK)) for title, n in replaced.items()
+    ]
+    notes += [Problem(title, "", MSG_UNDECODED.format(mark=MARK)) for title in response.damaged]
+    return notes
 
 
 def _advance_watermark(reg: Registries, spec: FormSpec, response: Response) -> None:
