@@ -459,6 +459,16 @@ PII_COLUMNS = frozenset(
      "giver_name", "reporter_email", "mentee_name", "value", "answers", "name_dative", "head", "contacts"}
 )
 
+# Job columns that can quote what a participant wrote (an answer «Другое», the whole response).
+QUOTING_COLUMNS = frozenset({"value", "answers", "reason"})
+
+
+def shown_in_plans(column: Column) -> bool:
+    """Whether plans, ``-v`` and messages may show a column's text: never a participant's own
+    words (form-owned columns), personal data, or a job column that quotes them."""
+    return column.owner is not Owner.FORM and column.name not in PII_COLUMNS | QUOTING_COLUMNS
+
+
 REGISTRIES: tuple[SheetSchema, ...] = (
     MENTORS,
     MENTEES,

@@ -49,6 +49,19 @@ class RussianCommand(click.Command):
 class RussianGroup(RussianCommand, click.Group):
     command_class = RussianCommand
 
+    def invoke(self, ctx: click.Context):
+        """Run the command; an error nobody foresaw is one Russian line and a log file."""
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            from sync import crashlog
+
+            command = f"{ctx.command_path} {ctx.invoked_subcommand or ''}".strip()
+            path = crashlog.write(exc, command)
+            raise Failure(crashlog.MSG_UNEXPECTED.format(kind=type(exc).__name__, path=path)) from None
+
 
 class Failure(click.ClickException):
     """A one-line Russian reason, exit code 1."""

@@ -27,6 +27,7 @@ from forms.responses import Response
 from forms.spec import FormSpec
 from forms.text import MARK, clean_response
 from sheets.schema import BY_NAME, Owner
+from sync import crashlog
 from sync.registry import Registries, local_stamp
 
 # Applications first, so that consents, reports and feedback of the same run find their person.
@@ -131,6 +132,7 @@ def ingest(
             if limit is not None and report.new_responses >= limit:
                 report.deferred += 1
                 continue
+            crashlog.CURRENT["ответ"] = f"{spec.code} {response.ref}"
             response, replaced = clean_response(response)
             parsed = parse_response(spec, response)
             if parsed.ok:
@@ -166,6 +168,7 @@ def ingest(
                 report.stale += 1
             else:
                 report.accepted += 1
+    crashlog.CURRENT.pop("ответ", None)
     return report
 
 

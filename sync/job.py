@@ -17,7 +17,7 @@ from pathlib import Path
 
 from forms.responses import Response, ResponseSource, SourceError
 from sheets.changes import ChangeSet, RowAppend
-from sheets.schema import BY_NAME, PII_COLUMNS
+from sheets.schema import BY_NAME, shown_in_plans
 from sheets.store import Snapshot, StoreBusy, TableStore, WriteReport
 from sync import clock
 from sync.cells import check_cells
@@ -243,7 +243,7 @@ def describe_plan(plan: Plan, limit: int = 200) -> list[str]:
         if shown >= limit:
             break
         schema = BY_NAME[u.sheet]
-        hide = u.column in PII_COLUMNS
+        hide = not shown_in_plans(schema.column(u.column))
         old, new = ("скрыто", "скрыто") if hide else (u.old, u.new)
         lines.append(
             f"  ~ «{schema.title}» {u.key}, «{schema.header(u.column)}»: «{old}» → «{new}»"

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from forms.answers import split_list
+from forms.questionnaires import COMPETENCIES
 from sync.cells import reading
 from sync.config import Config
 from sync.ingest import Context
@@ -27,7 +28,7 @@ from sync.matching import (
     propose_pairs,
     score,
 )
-from sync.matching.rules import id_order, mentoring_form, pair_format
+from sync.matching.rules import id_order, mentoring_form, normalise, pair_format
 from sync.registry import Registries, local_stamp
 
 ACTIVE = ("утверждена", "пробная встреча", "план развития", "работа")
@@ -71,6 +72,7 @@ def settings_of(config: Config) -> MatchSettings:
         require_training=m.require_training,
         priority=m.priority,
         method=m.method,
+        named_needs=frozenset(normalise(o) for o in COMPETENCIES),
     )
 
 

@@ -91,7 +91,7 @@ def test_explanation_for_a_teacher_names_experience_department_and_wish():
                    preferred_mentor="орлова мария")
     assert explain(mentee, mentor, MatchSettings()) == (
         "совпадает направленность: техническая; закрывает 1 из 1 запроса: Аттестация; "
-        "нет общих дней; формат: дистанционно; тот же отдел: Корпус 2; "
+        "нет общих дней; формат: дистанционно; тот же отдел; "
         "стаж наставника: 21 год, наставляемого: 1 год; наставляемый сам выбрал этого наставника"
     )
 
@@ -739,3 +739,16 @@ def test_a_larger_random_registry_keeps_every_invariant():
         with (mock.patch.object(sync.matching.propose, "PRICING_ABOVE", -1),
               mock.patch.object(sync.matching.propose, "BEST_PAIRS", 3)):
             assert propose_pairs(mentees, mentors, s) == full
+
+
+def test_an_explanation_never_copies_what_a_participant_wrote():
+    mentor = teacher("Н-7", "Орлова Мария", competencies=("ИКТ", "мой кружок: orlova@mail.ru"),
+                     department="каб. 12, +7 912 000-00-00")
+    mentee = young("У-3", "Лебедев Олег", needs=("икт", "Мой кружок: orlova@mail.ru"),
+                   department="Каб. 12, +7 912 000-00-00", preferred_mentor="Иванова, тел. 89120000000")
+    settings = MatchSettings(named_needs=frozenset({"икт"}))
+    text = explain(mentee, mentor, settings)
+    assert "закрывает 2 из 2 запросов: икт, 1 свой запрос" in text
+    assert "тот же отдел" in text and "просил другого наставника" in text
+    for private in ("orlova", "912", "Иванова", "Каб", "кружок"):
+        assert private not in text

@@ -155,6 +155,9 @@ class MatchSettings:
     priority: str = "count"  # "count": as many pairs as possible first; "score": best fit first
     method: str = "optimal"  # "optimal": min-cost flow; "stable": deferred acceptance
     alternatives: int = 2
+    # Needs an explanation may name (the questionnaire's own options); others are only counted,
+    # as a participant's free «Другое» text must not be copied into «Объяснение». None: name all.
+    named_needs: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.weights) - set(CRITERIA))
@@ -361,7 +364,8 @@ def pair_violation(
 
 def explain(mentee: Mentee, mentor: Mentor, settings: MatchSettings) -> str:
     """Why this mentor for this mentee, in Russian, for the «Объяснение» column."""
-    del settings  # the text states facts; the weights only show in the score
+    # The text states facts (the weights only show in the score) and never copies what a
+    # participant wrote in their own words: departments, wishes and own needs are not named.
     parts: list[str] = []
     if normalise(mentee.direction) and normalise(mentee.direction) == normalise(mentor.direction):
         parts.append(f"совпадает направленность: {mentor.direction}")
@@ -372,7 +376,12 @@ def explain(mentee: Mentee, mentor: Mentor, settings: MatchSettings) -> str:
         competencies = unique_normalised(mentor.competencies)
         covered = [text for key, text in needs.items() if key in competencies]
         phrase = f"закрывает {len(covered)} из {len(needs)} {_of_requests(len(needs))}"
-        parts.append(f"{phrase}: {', '.join(covered)}" if covered else phrase)
+        named = settings.named_needs
+        shown = [t for t in covered if named is None or normalise(t) in named]
+        if len(shown) < len(covered):
+            others = len(covered) - len(shown)
+            shown.append(f"{others} {_plural(others, 'свой запрос', 'своих запроса', 'своих запросов')}")
+        parts.append(f"{phrase}: {', '.join(shown)}" if covered else phrase)
     wanted_days = day_bits(mentee.days)
     if wanted_days:
         shared = wanted_days & day_bits(mentor.days)
@@ -387,7 +396,7 @@ def explain(mentee: Mentee, mentor: Mentor, settings: MatchSettings) -> str:
     if normalise(mentee.department) and normalise(mentee.department) == normalise(
         mentor.department
     ):
-        parts.append(f"тот же отдел: {mentor.department.strip()}")
+        parts.append("тот же отдел")
     if mentee.category in TEACHER_CATEGORIES:
         parts.append(
             f"стаж наставника: {_years(mentor.experience_years)}, "
@@ -397,7 +406,7 @@ def explain(mentee: Mentee, mentor: Mentor, settings: MatchSettings) -> str:
         if names_mentor(mentee, mentor):
             parts.append("наставляемый сам выбрал этого наставника")
         else:
-            parts.append(f"наставляемый просил другого наставника: {mentee.preferred_mentor}")
+            parts.append("наставляемый просил другого наставника")
     return "; ".join(parts)
 
 
