@@ -99,6 +99,8 @@ def _echo_outcome(report, dry_run: bool) -> None:
         click.echo(f"Записано: {describe_counts(report.plan.changes)}")
         for skipped in report.written.skipped:
             click.echo(f"Пропущено: {skipped}", err=True)
+    if report.site is not None and report.site.written:
+        click.echo(report.site.line())
 
 
 def create_programme(folder: Path, organisation: str, start: date, report=None) -> Path:
@@ -370,6 +372,37 @@ def status(config_path: Path | None, as_json: bool) -> None:
     click.echo("")
     for line in stage_summaries(rows):
         click.echo(line)
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="Файл настроек (иначе $NASTAVNIK_CONFIG или ./nastavnik.toml).")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              help="Папка раздела (иначе [site] out в nastavnik.toml, иначе site/ рядом с ним).")
+def site(config_path: Path | None, out: Path | None) -> None:
+    """Раздел «Наставничество» для сайта: О программе, Дорожная карта, Лучшие практики, Наставники.
+
+    Статические страницы HTML и CSS без скриптов и без внешних запросов: откройте index.html
+    из папки или выложите папку на любой веб-сервер. Публикуется только то, что разрешают
+    согласия на распространение ПД: имена наставников долгосрочного реестра и кейсы пар, все
+    участники которых согласились; ни адресов, ни телефонов, ни имен наставляемых.
+
+    Пример: nastavnik site --out /var/www/nastavnichestvo
+    """
+    from sync.bootstrap import open_backend
+    from sync.site.build import SiteError, build_site, public_registries
+
+    config = _load(config_path)
+    target = out or config.site.out or config.root / "site"
+    now = clock.now()
+    try:
+        reg = public_registries(open_backend(config).store.read_all(), config, now)
+        report = build_site(reg, config, now.astimezone(config.tz).date(), target)
+    except (*EXPECTED, SiteError) as exc:
+        raise Failure(str(exc)) from exc
+    click.echo(report.line())
+    for line in report.held_back:
+        click.echo(f"Требует внимания: {line}", err=True)
 
 
 @main.command(context_settings=CONTEXT)

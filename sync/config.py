@@ -59,6 +59,16 @@ class GoogleConfig:
 
 
 @dataclass
+class SiteConfig:
+    """The public web section («Наставничество» on the organisation's site)."""
+
+    out: Path | None = None  # set: the sync job rebuilds the section there when its content changes
+    contacts: str = ""  # the curator's public contacts, as the organisation publishes them
+    about: str = ""  # a paragraph about the programme; empty: a standard one
+    forms: dict[str, str] = field(default_factory=dict)  # questionnaire -> link for new participants
+
+
+@dataclass
 class Config:
     """Everything a run needs to know, with paths resolved against the config's folder."""
 
@@ -79,6 +89,7 @@ class Config:
     max_responses: int = 2000  # responses taken in one run; the rest wait for the next
     matching: MatchingConfig = field(default_factory=MatchingConfig)
     google: GoogleConfig = field(default_factory=GoogleConfig)
+    site: SiteConfig = field(default_factory=SiteConfig)
 
     @property
     def root(self) -> Path:
@@ -201,7 +212,25 @@ def load_config(path: Path) -> Config:
     unknown_forms = sorted(set(cfg.google.form_ids) - known)
     if unknown_forms:
         raise ConfigError(f"{path}: [google.forms] — неизвестные анкеты: {', '.join(unknown_forms)}")
+    cfg.site = _site(data.get("site", {}), root, known, path)
     return cfg
+
+
+def _site(s: dict, root: Path, known: set[str], path: Path) -> SiteConfig:
+    """The [site] section: where the public section goes, contacts, links to the forms."""
+    site = SiteConfig(
+        out=root / str(s["out"]) if str(s.get("out", "")).strip() else None,
+        contacts=str(s.get("contacts", "")).strip(),
+        about=str(s.get("about", "")).strip(),
+        forms={k: str(v).strip() for k, v in s.get("forms", {}).items() if str(v).strip()},
+    )
+    unknown = sorted(set(site.forms) - known)
+    if unknown:
+        raise ConfigError(f"{path}: [site.forms] — неизвестные анкеты: {', '.join(unknown)}")
+    bad = sorted(k for k, v in site.forms.items() if not v.startswith(("https://", "http://")))
+    if bad:
+        raise ConfigError(f"{path}: [site.forms] {bad[0]} — нужна ссылка, начинающаяся с https://")
+    return site
 
 
 CONFIG_TEMPLATE = """\
@@ -247,6 +276,16 @@ department = 3   # один отдел / площадка
 experience = 3   # стаж наставника больше
 preferred = 6    # наставляемый назвал этого наставника
 direction = 6    # та же направленность (учитывается, только если cross_direction = true)
+
+# Раздел «Наставничество» для сайта организации (nastavnik site). Если указана папка out,
+# задание синхронизации само обновляет раздел, когда меняется его содержание.
+[site]
+out = ""                 # например "site"; пусто — раздел строится только командой nastavnik site
+contacts = ""            # контакты куратора для сайта (телефон кабинета, адрес почты)
+about = ""               # абзац о программе; пусто — стандартный текст
+# Ссылки на анкеты для новых участников (для Google берутся из [google.links]).
+# [site.forms]
+# mentor_application = "https://..."
 
 # Для работы с Google (kind = "google"): заполняется командой «nastavnik init --google».
 [google]

@@ -55,6 +55,7 @@ class RunReport:
     started_at: datetime
     finished_at: datetime
     api_calls: dict[str, int] = field(default_factory=dict)
+    site: object | None = None  # sync.site.build.SiteReport when [site] out is set
 
     @property
     def ok(self) -> bool:
@@ -162,8 +163,26 @@ def run_sync(
             taken = set(snapshot.frames["journal"].index) if "journal" in snapshot.frames else set()
             changes.extend(journal_row(plan, store.backend, started, config, api_calls, taken))
             written = store.write(changes)
+        site = None if dry_run or config.site.out is None else rebuild_site(plan, config, started)
         finished = clock.now()
-    return RunReport(plan, written, started, finished, dict(api_calls() if api_calls else {}))
+    return RunReport(plan, written, started, finished, dict(api_calls() if api_calls else {}), site)
+
+
+def rebuild_site(plan: Plan, config: Config, now: datetime):
+    """Rebuild the public section from the run's registries; only changed files are written.
+
+    A failure (a page that would carry personal data, a folder that cannot be written) is the
+    run's error, after the registries were written: the data are safe, the site waits.
+    """
+    from sync.site.build import SiteError, build_site
+
+    try:
+        report = build_site(plan.registries, config, now.astimezone(config.tz).date(), config.site.out)
+    except SiteError as exc:
+        plan.errors.append(f"раздел «Наставничество»: {exc}")
+        return None
+    plan.warnings.extend(report.held_back)
+    return report
 
 
 def _new_errors(snapshot: Snapshot, plan: Plan) -> bool:

@@ -74,6 +74,12 @@ RULES: list[tuple[str, str, bool]] = [
     ("sync.documents", "forms", False),
     ("sync.documents", "sheets.xlsx", False),
     ("sync.documents", "sheets.google", False),
+    ("sync.site", "sheets.xlsx", False),  # the public section gets registries, never a store
+    ("sync.site", "sheets.google", False),
+    ("sync.site", "sync.google", False),
+    ("sync.dashboard", "sheets.xlsx", False),  # stores are passed in
+    ("sync.dashboard", "sheets.google", False),
+    ("sync.dashboard", "sync.google", False),
     ("sync.google", "sync.bootstrap", False),
     ("sync.backend", "sync.bootstrap", False),
 ]
