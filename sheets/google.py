@@ -6,10 +6,18 @@ header, and never touches a column the job does not own. Costs per run:
 - ``read_all``: one ``values:batchGet`` for every registry sheet;
 - ``write``: one ``values:batchGet`` of the touched sheets (staff may have sorted, inserted or
   deleted rows since the read, so rows are found by key again, right before writing; a row
-  typed without a key is found by its cells, and appends go below the last used row), then one
+  typed without a key is found by its cells, and appends go below the last used row), then
   ``values:batchUpdate`` with ``valueInputOption=RAW`` (a form answer «=IMPORTXML(...)» stays
-  text). Only when appended rows would fall past the sheet's grid: one ``spreadsheets.get`` and
-  one ``batchUpdate`` (appendDimension) more.
+  text): one request (atomic), or several when the data is larger than ``MAX_WRITE_BYTES`` — Google
+  recommends at most 2 MB per request (https://developers.google.com/workspace/sheets/api/limits).
+  Several requests go in order: first the registries kept by key (a participant found by
+  e-mail again is updated, not doubled), then, starting a request of their own, the rows that
+  are new events of a response (consents, meetings, feedback) together with «Обработанные
+  ответы», «Служебное» (watermarks, counters) and the journal. A run stopped between requests
+  thus leaves its responses unmarked, and the next run takes them again and converges. The
+  final group is cut only if it alone passes the limit, which ``max_responses`` (2,000 per
+  run) keeps from happening. Only when appended rows would fall past the sheet's grid:
+  one ``spreadsheets.get`` and one ``batchUpdate`` (appendDimension) more.
 
 The client is injected (``sync.google`` builds it over its transport), so this module never
 imports ``sync``.
@@ -17,6 +25,7 @@ imports ``sync``.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -31,6 +40,10 @@ from sheets.schema import BY_NAME, REGISTRIES, Kind, SheetSchema
 from sheets.store import SchemaMismatch, Snapshot, StoreError, WriteReport
 
 READ_PARAMS = {"valueRenderOption": "FORMATTED_VALUE", "majorDimension": "ROWS"}
+MAX_WRITE_BYTES = 1_500_000  # per values:batchUpdate body, safely under Google's recommended 2 MB
+# Written last, together: rows that are new events of a response (a second copy would be a
+# second row) and what marks the responses done.
+WRITE_LAST = ("consents", "meetings", "feedback", "processed", "service", "journal")
 GROW_BY = 500  # rows added when appends reach the end of a sheet's grid
 _END_ROW = re.compile(r"(\d+)$")
 
@@ -68,7 +81,7 @@ class GoogleSheetsStore:
         report = WriteReport()
         if not changes:
             return report
-        schemas = [BY_NAME[name] for name in changes.sheets()]
+        schemas = sorted((BY_NAME[name] for name in changes.sheets()), key=_write_rank)
         # Re-read just before writing: rows are placed by key as the sheet is now.
         ranges = self._get_values([s.title for s in schemas], "запись")
         planned: list[tuple[SheetSchema, list[CellWrite]]] = []
@@ -91,13 +104,17 @@ class GoogleSheetsStore:
                 grow[schema.title] = needed - grid_rows
         if problems:
             raise SchemaMismatch(f"{self.label}: " + "; ".join(problems) + "; ничего не записано")
-        data = [vr for schema, writes in planned for vr in _value_ranges(schema, writes)]
+        keyed = [vr for sc, ws in planned if sc.name not in WRITE_LAST for vr in _value_ranges(sc, ws)]
+        final = [vr for sc, ws in planned if sc.name in WRITE_LAST for vr in _value_ranges(sc, ws)]
         if grow:
             self._grow(grow)
-        if data:
-            body = {"valueInputOption": "RAW", "data": data}
+        chunks = split_by_size(keyed + final, MAX_WRITE_BYTES)
+        if len(chunks) > 1:  # one request is atomic; several: the final group starts its own
+            chunks = split_by_size(keyed, MAX_WRITE_BYTES) + split_by_size(final, MAX_WRITE_BYTES)
+        for chunk in chunks:
+            body = {"valueInputOption": "RAW", "data": chunk}
             self._call(
-                lambda: self.client.http_client.values_batch_update(self.spreadsheet_id, body), "запись"
+                lambda body=body: self.client.http_client.values_batch_update(self.spreadsheet_id, body), "запись"
             )
         report.cells = sum(len(writes) for _schema, writes in planned)
         report.rows = len(changes.appends)
@@ -175,6 +192,31 @@ class GoogleSheetsStore:
             detail = str(exc.error.get("message", ""))[:200] if isinstance(exc.error, dict) else ""
             why = f"Google Таблицы ответили ошибкой {code}" + (f": {detail}" if detail else "")
         return StoreError(f"{self.label} ({action}): {why}")
+
+
+def _write_rank(schema: SheetSchema) -> tuple[int, int]:
+    last = WRITE_LAST.index(schema.name) + 1 if schema.name in WRITE_LAST else 0
+    return last, REGISTRIES.index(schema) if schema in REGISTRIES else 0
+
+
+def split_by_size(data: Sequence[dict[str, Any]], limit: int) -> list[list[dict[str, Any]]]:
+    """ValueRanges in order, cut into requests whose JSON (UTF-8) stays under ``limit`` bytes.
+
+    A range is never split, so a cut falls between cells runs, never inside one.
+    """
+    chunks: list[list[dict[str, Any]]] = []
+    current: list[dict[str, Any]] = []
+    size = 64  # the envelope: {"valueInputOption": "RAW", "data": [...]}
+    for value_range in data:
+        n = len(json.dumps(value_range, ensure_ascii=False).encode("utf-8")) + 2
+        if current and size + n > limit:
+            chunks.append(current)
+            current, size = [], 64
+        current.append(value_range)
+        size += n
+    if current:
+        chunks.append(current)
+    return chunks
 
 
 def _key_column(schema: SheetSchema, head: Sequence[object], grid: Sequence[Sequence[object]]) -> list[str]:

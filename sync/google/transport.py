@@ -17,6 +17,7 @@ machine): otherwise a second attempt could make a second spreadsheet or double q
 
 from __future__ import annotations
 
+import json as json_text
 import random
 import time
 from collections import Counter
@@ -360,6 +361,11 @@ class TransportHTTPClient(HTTPClient):
         files: Any = None,
         headers: Any = None,
     ) -> requests.Response:
+        if json is not None and data is None and files is None:
+            # UTF-8, not requests' ASCII escapes: Cyrillic text is a third of the bytes.
+            data = json_text.dumps(json, ensure_ascii=False, allow_nan=False).encode("utf-8")
+            headers = {**dict(headers or {}), "Content-Type": "application/json; charset=UTF-8"}
+            json = None
         response = self.transport.request(
             method,
             endpoint,
