@@ -54,7 +54,15 @@ def response_id(item: Mapping[str, Any]) -> str:
 
 
 class GoogleFormsSource:
-    """ResponseSource over the Forms API: ``form_ids`` maps a FormSpec code to its form id."""
+    """ResponseSource over the Forms API: ``form_ids`` maps a FormSpec code to its form id.
+
+    ``full_read_daily``: Google documents the filter as «submitted after» without saying
+    whether an edit counts (``lastSubmittedTime``) or only the first submission
+    (``createTime``); the job therefore reads each form unfiltered once a day, and what that
+    finds beyond the filter (edits) is taken then.
+    """
+
+    full_read_daily = True
 
     def __init__(
         self, forms_service: Any, form_ids: Mapping[str, str], *, page_size: int = PAGE_SIZE

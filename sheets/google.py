@@ -19,6 +19,14 @@ header, and never touches a column the job does not own. Costs per run:
   run) keeps from happening. Only when appended rows would fall past the sheet's grid:
   one ``spreadsheets.get`` and one ``batchUpdate`` (appendDimension) more.
 
+Two machines running cron on one spreadsheet: a lease in «Служебное» (one row: owner, expiry,
+write version). A run that has something to write first ``claim``s it (one more write):
+refused when another owner's lease, as read, has not expired; then it waits ``settle``
+seconds, and the write's own re-read checks the lease is still its own and the version has
+not moved (nobody wrote since this run's read) — two claims at once: the later wins, the
+other steps back having written nothing but its claim. Every write bumps the version and
+releases the lease; a killed run's lease simply expires.
+
 The client is injected (``sync.google`` builds it over its transport), so this module never
 imports ``sync``.
 """
@@ -27,17 +35,19 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 import gspread
 from gspread.exceptions import APIError, GSpreadException
 from gspread.utils import absolute_range_name, rowcol_to_a1
 
-from sheets.changes import ChangeSet, cell_text, number_of
+from sheets.changes import CellUpdate, ChangeSet, RowAppend, cell_text, number_of
 from sheets.layout import CellWrite, header_map, place_changes, snapshot_from_grids
 from sheets.schema import BY_NAME, REGISTRIES, Kind, SheetSchema
-from sheets.store import SchemaMismatch, Snapshot, StoreError, WriteReport
+from sheets.store import SchemaMismatch, Snapshot, StoreBusy, StoreError, WriteReport
 
 READ_PARAMS = {"valueRenderOption": "FORMATTED_VALUE", "majorDimension": "ROWS"}
 MAX_WRITE_BYTES = 1_500_000  # per values:batchUpdate body, safely under Google's recommended 2 MB
@@ -58,10 +68,22 @@ class GoogleSheetsStore:
 
     backend = "google"
 
-    def __init__(self, client: gspread.Client, spreadsheet_id: str) -> None:
+    def __init__(
+        self,
+        client: gspread.Client,
+        spreadsheet_id: str,
+        *,
+        settle: float = 3.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.client = client
         self.spreadsheet_id = spreadsheet_id
         self.label = f"Google-таблица {spreadsheet_id}"
+        self.settle = settle
+        self.sleep = sleep
+        self._version = 0  # the write version as this run read it
+        self._owner = ""  # the lease this store holds, if any
+        self._service_grid: list[list[object]] = []  # «Служебное» as read, the lease row in it
 
     # reading ---------------------------------------------------------------------------
 
@@ -72,7 +94,50 @@ class GoogleSheetsStore:
             schema.name: value_range.get("values", [])
             for schema, value_range in zip(REGISTRIES, ranges, strict=True)
         }
+        service = self._service_grid = grids.get("service", [])
+        self._version = _version(_service_value(service, VERSION_KEY))
+        # The lease rows are the store's own business, not a registry's: the job never sees them.
+        grids["service"] = [r for r in service if not (r and cell_text(r[0]).strip() in OWN_KEYS)]
         return snapshot_from_grids(self.label, grids)
+
+    # the lease (two machines) ----------------------------------------------------------
+
+    def claim(self, owner: str, now: datetime, ttl: timedelta) -> None:
+        """Take the write lease for ``ttl`` (one values:batchUpdate), or raise StoreBusy.
+
+        The lease as this run read it must be free, expired or its own; ``write`` then reads it
+        back after ``settle`` seconds and steps back if another claim came later.
+        """
+        holder, until = parse_lease(_service_value(self._service_grid, LEASE_KEY))
+        if holder and holder != owner and until is not None and until > now:
+            raise StoreBusy(MSG_HELD.format(label=self.label, holder=holder, until=until.strftime("%H:%M")))
+        change = _row_change(self._service_grid, LEASE_KEY, format_lease(owner, now + ttl))
+        schema, grid = BY_NAME["service"], self._service_grid
+        head = grid[0] if grid else []
+        writes, _skipped = place_changes(schema, head, _key_column(schema, head, grid), change,
+                                         _last_used_row(grid), grid[1:])
+        body = {"valueInputOption": "RAW", "data": _value_ranges(schema, writes)}
+        self._call(lambda: self.client.http_client.values_batch_update(self.spreadsheet_id, body), "аренда")
+        self._owner = owner
+        self.sleep(self.settle)  # a claim made at the same moment has landed by now; the later wins
+
+    def _check_lease(self, grid: Sequence[Sequence[object]]) -> None:
+        """Read after write: the lease is still ours and nobody wrote since this run's read."""
+        holder, _until = parse_lease(_service_value(grid, LEASE_KEY))
+        version = _version(_service_value(grid, VERSION_KEY))
+        if holder != self._owner:
+            self._owner = ""
+            raise StoreBusy(MSG_LOST.format(label=self.label))
+        if version != self._version:
+            self._owner = ""
+            raise StoreBusy(MSG_STALE.format(label=self.label))
+
+    def _lease_change(self, grid: Sequence[Sequence[object]]) -> ChangeSet:
+        """This write's own rows: the version + 1, and the lease released if this store held it."""
+        out = _row_change(grid, VERSION_KEY, str(_version(_service_value(grid, VERSION_KEY)) + 1))
+        if self._owner:
+            out.extend(_row_change(grid, LEASE_KEY, ""))
+        return out
 
     # writing ---------------------------------------------------------------------------
 
@@ -81,9 +146,15 @@ class GoogleSheetsStore:
         report = WriteReport()
         if not changes:
             return report
-        schemas = sorted((BY_NAME[name] for name in changes.sheets()), key=_write_rank)
+        schemas = sorted((BY_NAME[name] for name in {*changes.sheets(), "service"}), key=_write_rank)
         # Re-read just before writing: rows are placed by key as the sheet is now.
         ranges = self._get_values([s.title for s in schemas], "запись")
+        service = next(vr for sc, vr in zip(schemas, ranges, strict=True) if sc.name == "service")
+        if self._owner:
+            self._check_lease(service.get("values", []))
+        lease = self._lease_change(service.get("values", []))
+        changes = ChangeSet([*changes.updates, *lease.updates], [*changes.appends, *lease.appends],
+                            list(changes.assigns))
         planned: list[tuple[SheetSchema, list[CellWrite]]] = []
         grow: dict[str, int] = {}
         problems: list[str] = []
@@ -116,8 +187,10 @@ class GoogleSheetsStore:
             self._call(
                 lambda body=body: self.client.http_client.values_batch_update(self.spreadsheet_id, body), "запись"
             )
-        report.cells = sum(len(writes) for _schema, writes in planned)
-        report.rows = len(changes.appends)
+        self._owner = ""
+        lease_cells = len(lease.updates) + 2 * len(lease.appends)  # the lease row is not news
+        report.cells = sum(len(writes) for _schema, writes in planned) - lease_cells
+        report.rows = len(changes.appends) - len(lease.appends)
         return report
 
     # plumbing --------------------------------------------------------------------------
@@ -192,6 +265,51 @@ class GoogleSheetsStore:
             detail = str(exc.error.get("message", ""))[:200] if isinstance(exc.error, dict) else ""
             why = f"Google Таблицы ответили ошибкой {code}" + (f": {detail}" if detail else "")
         return StoreError(f"{self.label} ({action}): {why}")
+
+
+LEASE_KEY = "запись: аренда"  # «owner|expiry»: who is writing now
+VERSION_KEY = "запись: версия"  # how many writes the store made: a run that read an older one is stale
+OWN_KEYS = (LEASE_KEY, VERSION_KEY)
+SERVICE_TITLE = BY_NAME["service"].title
+MSG_HELD = ("{label}: запись сейчас ведет другой запуск ({holder}) до {until}; этот запуск ничего не "
+            "записал — следующий по расписанию продолжит")
+MSG_STALE = ("{label}: пока этот запуск считал, таблицу записал другой запуск; этот запуск ничего не "
+             "записал — следующий по расписанию начнет с нового состояния")
+MSG_LOST = "{label}: в тот же миг запись начал другой запуск; этот запуск уступил и ничего не записал"
+
+
+def parse_lease(text: str) -> tuple[str, datetime | None]:
+    """«owner|2026-11-25T12:15:00+00:00» -> (owner, expiry); ("", None) for none."""
+    owner, _, until_text = str(text or "").partition("|")
+    try:
+        until = datetime.fromisoformat(until_text) if until_text else None
+    except ValueError:
+        until = None
+    return owner, until
+
+
+def format_lease(owner: str, until: datetime | None) -> str:
+    return f"{owner}|{until.isoformat() if until else ''}" if owner else ""
+
+
+def _version(text: str) -> int:
+    return int(text) if str(text).isdigit() else 0
+
+
+def _row_change(grid: Sequence[Sequence[object]], key: str, value: str) -> ChangeSet:
+    """Set a «Служебное» row: an update if it is there, else a new row."""
+    if any(row and cell_text(row[0]).strip() == key for row in grid[1:]):
+        return ChangeSet(updates=[CellUpdate("service", key, "value", _service_value(grid, key), value)])
+    return ChangeSet(appends=[RowAppend("service", (("id", key), ("value", value)))])
+
+
+def _service_value(grid: Sequence[Sequence[object]], key: str) -> str:
+    head = [cell_text(h) for h in grid[0]] if grid else []
+    col = head.index(BY_NAME["service"].header("value")) if BY_NAME["service"].header("value") in head else 1
+    for row in grid[1:]:
+        if row and cell_text(row[0]).strip() == key:
+            return cell_text(row[col]) if len(row) > col else ""
+    return ""
 
 
 def _write_rank(schema: SheetSchema) -> tuple[int, int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ from sync.publication import mark_practices
 from sync.registry import Registries, local_stamp
 
 WATERMARK_OVERLAP = timedelta(minutes=30)
+FULL_READ = "полное чтение"  # «Служебное»: the day a form was last read without the filter
+LEASE_TTL = timedelta(minutes=15)  # a killed run's write lease blocks others at most this long
 
 
 @dataclass
@@ -83,19 +86,25 @@ def run_lock(path: Path) -> Iterator[None]:
 
 
 def read_responses(
-    sources: ResponseSource, reg: Registries, plan_errors: list[str]
+    sources: ResponseSource, reg: Registries, plan_errors: list[str], today: str = ""
 ) -> dict[str, list[Response]]:
     """Every form's responses since its watermark; a form that fails is reported, not fatal.
 
     The watermark is moved back by WATERMARK_OVERLAP: a response can show up in the API a little
     after its timestamp, and must not fall behind a watermark that already passed it. What the
-    overlap brings back again is skipped by id before anything else is asked.
+    overlap brings back again is skipped by id before anything else is asked. A source that asks
+    for it (``full_read_daily``: the Forms API, whose timestamp filter may match only a
+    response's first submission, not its edits) is read unfiltered once a day.
     """
     out: dict[str, list[Response]] = {}
     seen = reg["processed"].keys()
+    daily = bool(getattr(sources, "full_read_daily", False)) and today
     for spec in FORM_ORDER:
         mark = watermark(reg, spec.code)
         since = mark - WATERMARK_OVERLAP if mark else None
+        if daily and reg.service(f"{FULL_READ} {spec.code}") != today:
+            since = None
+            reg.set_service(f"{FULL_READ} {spec.code}", today)
         try:
             out[spec.code] = sources.responses(spec, since, seen)
         except SourceError as exc:
@@ -115,7 +124,7 @@ def compute_plan(
     errors: list[str] = []
     report = IngestReport()
     if sources is not None:
-        batches = read_responses(sources, reg, errors)
+        batches = read_responses(sources, reg, errors, ctx.today.isoformat())
         _form_alerts(reg, ctx, errors)
         report = ingest(reg, batches, ctx, config.max_responses)
     check_cells(reg, local_stamp(ctx.now, ctx.tz))
@@ -162,6 +171,9 @@ def run_sync(
             changes = ChangeSet(list(plan.changes.updates), list(plan.changes.appends), list(plan.changes.assigns))
             taken = set(snapshot.frames["journal"].index) if "journal" in snapshot.frames else set()
             changes.extend(journal_row(plan, store.backend, started, config, api_calls, taken))
+            claim = getattr(store, "claim", None)  # a shared store: two machines must not both write
+            if claim is not None:
+                claim(lease_owner(), clock.now(), LEASE_TTL)
             written = store.write(changes)
         site = None if dry_run or config.site.out is None else rebuild_site(plan, config, started)
         finished = clock.now()
@@ -183,6 +195,11 @@ def rebuild_site(plan: Plan, config: Config, now: datetime):
         return None
     plan.warnings.extend(report.held_back)
     return report
+
+
+def lease_owner() -> str:
+    """Who this run is, for the write lease: machine and process (no person's data)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def _new_errors(snapshot: Snapshot, plan: Plan) -> bool:

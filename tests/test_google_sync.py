@@ -125,8 +125,8 @@ def test_demo_on_google_ingests_quarantines_and_second_run_writes_nothing(
     fake_google.clear_calls()
     report = sync(programme, services)
     assert report.ok and report.plan.ingest.new_responses == seeded
-    # one read of the spreadsheet, and one write (plus the write's re-read of the touched sheets)
-    assert fake_google.count("sheets.values.batchUpdate") == 1
+    # one read of the spreadsheet, the write lease, and one write (plus its re-read)
+    assert fake_google.count("sheets.values.batchUpdate") == 2
     assert fake_google.count("sheets.values.batchGet") == 2
     mentors = rows(fake_google, programme, "Наставники")
     assert len(mentors) >= 10
@@ -159,7 +159,7 @@ def test_n_new_responses_cost_one_write(
     fake_google.clear_calls()
     report = sync(programme, services)
     assert report.plan.ingest.accepted == 25
-    assert fake_google.count("sheets.values.batchUpdate") == 1
+    assert fake_google.count("sheets.values.batchUpdate") == 2  # the lease, then the write
 
 
 def test_formula_answer_is_text_in_the_sheet(

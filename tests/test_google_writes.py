@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from sheets.google import WRITE_LAST
+from sheets.schema import BY_NAME
 from sheets.store import StoreError
 from sync.config import Config, load_config
 from sync.google.provision import provision
@@ -44,13 +46,17 @@ def test_a_large_write_is_split_under_the_limit_and_marks_work_done_last(
     seed_demo(fake_google, config, tmp_path)
     fake_google.clear_calls()
     assert sync(config, services).ok
-    sent = writes(fake_google)
+    lease, *sent = writes(fake_google)
+    assert {vr["range"].partition("!")[0] for vr in lease.body["data"]} == {"'Служебное'"}
     assert len(sent) > 2 and all(c.size < LIMIT for c in sent)
     sheets = [[vr["range"].rpartition("!")[0].strip("'") for vr in c.body["data"]] for c in sent]
     flat = [s for chunk in sheets for s in chunk]
-    last = [s for s in flat if s in ("Обработанные ответы", "Служебное", "Журнал синхронизации")]
-    assert flat[-len(last):] == last  # nothing of the registries comes after the marks
+    final = {BY_NAME[n].title for n in WRITE_LAST}
+    last = [s for s in flat if s in final]
+    assert flat[-len(last):] == last  # events and the marks of work done come after the registries
     assert flat[-1] == "Журнал синхронизации"
+    first_final = next(i for i, chunk in enumerate(sheets) if set(chunk) & final)
+    assert set(sheets[first_final]) <= final  # and start a request of their own
 
 
 def test_a_run_stopped_between_two_writes_converges_to_the_same_registries(
@@ -89,6 +95,6 @@ def test_bodies_are_utf8_not_ascii_escapes(
     seed_demo(fake_google, config, tmp_path, mentors=3, mentees=5)
     fake_google.clear_calls()
     sync(config, services)
-    (call,) = writes(fake_google)
+    _lease, call = writes(fake_google)
     assert call.size == len(json.dumps(call.body, ensure_ascii=False, separators=(", ", ": ")).encode("utf-8"))
     assert call.size < len(json.dumps(call.body).encode("ascii")) * 0.7

@@ -34,7 +34,7 @@ def open_google_backend(config: Config, services: GoogleServices | None = None) 
         )
     services = services or google_services(config)
     return Backend(
-        store=GoogleSheetsStore(services.gspread, config.google.spreadsheet_id),
+        store=GoogleSheetsStore(services.gspread, config.google.spreadsheet_id, sleep=services.transport.sleep),
         sources=GoogleFormsSource(services.forms, config.google.form_ids),
         api_calls=services.api_calls,
     )

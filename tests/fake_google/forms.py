@@ -1,4 +1,12 @@
-"""The Forms v1 part of the fake: forms with items, responses, the timestamp filter and paging."""
+"""The Forms v1 part of the fake: forms with items, responses, the timestamp filter and paging.
+
+``responses.list`` leaves ``formId`` out of each response, as Google documents («Note: The
+formId field is not returned in the FormResponse object for list requests»,
+https://developers.google.com/workspace/forms/api/reference/rest/v1/forms.responses/list).
+Google does not say whether ``timestamp > N`` looks at ``lastSubmittedTime`` (so edits come
+back) or ``createTime``; ``filter_on`` lets a test choose, and the job must not lose an edit
+either way.
+"""
 
 from __future__ import annotations
 
@@ -85,6 +93,7 @@ class FakeForms:
         self.forms: dict[str, Form] = {}
         self._ids = itertools.count(1)
         self.on_create = None  # set by the server: registers the form as a Drive file
+        self.filter_on = "lastSubmittedTime"  # or "createTime": what the timestamp filter compares
 
     # helpers for tests ------------------------------------------------------------------------
 
@@ -265,7 +274,11 @@ class FakeForms:
             if m is None or since is None:
                 raise bad_request(f"Invalid filter: {text}")
             inclusive = m.group(1) == ">="
-            chosen = [r for r in chosen if r.submitted > since or inclusive and r.submitted == since]
+
+            def stamp(r: StoredResponse) -> datetime:
+                return r.created if self.filter_on == "createTime" else r.submitted
+
+            chosen = [r for r in chosen if stamp(r) > since or inclusive and stamp(r) == since]
         # Google promises no order; the fake sorts by id so callers must sort themselves.
         chosen.sort(key=lambda r: r.response_id)
         offset = 0
@@ -282,7 +295,7 @@ class FakeForms:
         page = chosen[offset : offset + size]
         out: dict[str, Any] = {}
         if page:
-            out["responses"] = [r.resource(form.form_id) for r in page]
+            out["responses"] = [{k: v for k, v in r.resource(form.form_id).items() if k != "formId"} for r in page]
         if offset + size < len(chosen):
             state = {"form": form.form_id, "filter": text, "offset": offset + size}
             out["nextPageToken"] = base64.urlsafe_b64encode(json.dumps(state).encode()).decode()
