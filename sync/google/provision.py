@@ -32,6 +32,7 @@ from forms.questionnaires import QUESTIONNAIRES
 from forms.spec import FormSpec
 from sync.config import Config, save_google_settings
 from sync.google.causes import THREE_WAYS
+from sync.google.dashboard import ensure_dashboard
 from sync.google.drive import (
     FORM_MIME,
     SHEET_MIME,
@@ -57,7 +58,7 @@ class ProvisionReport:
 
 SpreadsheetHook = Callable[[GoogleServices, Config, str, ProvisionReport], None]
 # Called after the spreadsheet exists with every sheet: (services, config, spreadsheet id, report).
-SPREADSHEET_HOOKS: list[SpreadsheetHook] = []
+SPREADSHEET_HOOKS: list[SpreadsheetHook] = [ensure_dashboard]  # «Сводка»: its rows, then native charts
 
 
 def ownership(config: Config, services: GoogleServices) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import a1
+from .charts import add_chart
 from .errors import FakeApiError, bad_request, not_found
 
 DEFAULT_ROWS, DEFAULT_COLS = 1000, 26
@@ -45,6 +46,7 @@ class Sheet:
     conditional_formats: list[dict[str, Any]] = field(default_factory=list)
     protected_ranges: list[dict[str, Any]] = field(default_factory=list)
     column_sizes: dict[int, int] = field(default_factory=dict)
+    charts: list[dict[str, Any]] = field(default_factory=list)  # EmbeddedChart resources (charts.py)
 
     @property
     def sheet_id(self) -> int:
@@ -316,6 +318,8 @@ class FakeSheets:
                 out["conditionalFormats"] = copy.deepcopy(sheet.conditional_formats)
             if sheet.protected_ranges:
                 out["protectedRanges"] = copy.deepcopy(sheet.protected_ranges)
+            if sheet.charts:
+                out["charts"] = copy.deepcopy(sheet.charts)
             if grid_data:
                 out["data"] = [self._grid_data(sheet, r) for r in (wanted or {}).get(sheet.title, [])] or [
                     self._grid_data(sheet, a1.A1(sheet.title, None, None, None, None))
@@ -575,6 +579,15 @@ class FakeSheets:
         for key in (fields.split(",") if fields != "*" else list(props)):
             if key.strip() in props:
                 book.properties[key.strip()] = copy.deepcopy(props[key.strip()])
+
+    def _req_addChart(self, book: Spreadsheet, spec: dict[str, Any]) -> dict[str, Any]:
+        existing = [c for s in book.sheets for c in s.charts]
+        sheet_id, chart = add_chart(
+            existing, spec, lambda rng: self._grid_range(book, rng),
+            lambda sid: book.sheet_by_id(int(sid or 0)) is not None,
+        )
+        self._sheet_of(book, sheet_id).charts.append(chart)
+        return {"addChart": {"chart": copy.deepcopy(chart)}}
 
     def _req_deleteSheet(self, book: Spreadsheet, spec: dict[str, Any]) -> None:
         sheet = self._sheet_of(book, spec.get("sheetId"))
