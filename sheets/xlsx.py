@@ -6,15 +6,14 @@ column and row order, formatting and every cell the job does not own. Saves atom
 
 from __future__ import annotations
 
-import os
+import io
 import re
-import stat
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import MergedCell
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -28,6 +27,7 @@ from sheets.layout import header_map, place_changes, snapshot_from_grids
 from sheets.schema import DROPDOWN_TITLE, REGISTRIES, Column, Kind, Owner, SheetSchema, dropdown_message, has_dropdown
 from sheets.store import SchemaMismatch, Snapshot, StoreBusy, StoreError, WriteReport
 from sheets.xlsx_charts import add_chart, existing_titles
+from sheets.xlsx_file import MSG_CHANGED, STALE_SECONDS, StoreChanged, WorkbookFile
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
 JOB_HEADER_FILL = PatternFill("solid", fgColor="EDEDED")
@@ -55,6 +55,7 @@ class XlsxStore:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        self.file = WorkbookFile(self.path)
 
     # reading ---------------------------------------------------------------------------
 
@@ -64,12 +65,13 @@ class XlsxStore:
         Reading uses calamine (about ten times faster than openpyxl on large registries);
         writing uses openpyxl, which keeps formatting, validation and staff's formulas.
         """
-        if not self.path.exists():
-            self._open(read_only=True)  # raises the Russian "no workbook" message
+        self._require()
+        self.file.remove_stale_temps(min_age=STALE_SECONDS)
+        data = self.file.read()  # remembered: the write replaces only this very file
         try:
-            wb = CalamineWorkbook.from_path(str(self.path))
+            wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         except (CalamineError, OSError, ValueError) as exc:
-            raise StoreError(f"книга {self.path} повреждена или не является .xlsx: {exc}") from exc
+            raise self.file.unreadable(exc) from exc
         grids = {
             schema.name: wb.get_sheet_by_name(schema.title).to_python(skip_empty_area=False)
             if schema.title in wb.sheet_names
@@ -86,7 +88,7 @@ class XlsxStore:
         if not changes:
             return report
         self._check_not_open()
-        wb = self._open(read_only=False)
+        wb = self._open(read_only=False, check=True)
         by_name = {s.name: s for s in REGISTRIES}
         planned = []
         problems = []
@@ -117,6 +119,9 @@ class XlsxStore:
             report.skipped += skipped
         if problems:
             raise SchemaMismatch(f"{self.path.name}: " + "; ".join(problems) + "; ничего не записано")
+        merged = [m for schema, ws, writes in planned if (m := _merged_targets(ws, schema, writes))]
+        if merged:
+            raise StoreError(f"{self.path.name}: " + "; ".join(merged) + "; ничего не записано")
         for schema, ws, writes in planned:
             for w in writes:
                 _set_text(ws.cell(w.row, w.col), w.text, schema.column(w.column).kind)
@@ -189,48 +194,58 @@ class XlsxStore:
 
     # plumbing --------------------------------------------------------------------------
 
+    def _require(self) -> None:
+        if not self.path.exists():
+            raise StoreError(
+                f"нет книги {self.path}; создайте ее командой «nastavnik init» или укажите путь в "
+                "nastavnik.toml (registry)"
+            )
+
     def _check_not_open(self) -> None:
-        for lock in lock_files(self.path):
+        names = {*lock_files(self.path), *lock_files(self.file.target)}
+        for lock in sorted(names):
             if lock.exists():
                 raise StoreBusy(
                     f"книга {self.path.name} открыта в Excel или LibreOffice (есть файл {lock.name}); "
                     "закройте ее и повторите запуск"
                 )
 
-    def _open(self, read_only: bool):
-        if not self.path.exists():
-            raise StoreError(
-                f"нет книги {self.path}; создайте ее командой «nastavnik init» или укажите путь в "
-                "nastavnik.toml (registry)"
-            )
+    def _open(self, read_only: bool, check: bool = False):
+        """The workbook for openpyxl, from bytes read now; with ``check``, only if they are
+        still those ``read_all`` read (a staff save in between: StoreChanged)."""
+        self._require()
+        seen = self.file.seen
+        data = self.file.read()
+        if check and seen is not None and self.file.seen != seen:
+            raise StoreChanged(MSG_CHANGED.format(name=self.path.name))
         try:
-            return load_workbook(self.path, read_only=read_only, data_only=False)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-            raise StoreError(f"книга {self.path} повреждена или не является .xlsx: {exc}") from exc
+            return load_workbook(io.BytesIO(data), read_only=read_only, data_only=False)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+            raise self.file.unreadable(exc) from exc
 
     def _save(self, wb: Workbook) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".nastavnik-", suffix=".xlsx", dir=self.path.parent)
-        os.close(fd)
-        try:
-            wb.save(tmp)
-            os.chmod(tmp, _mode_for(self.path))  # mkstemp makes 0600; staff share the book
-            os.replace(tmp, self.path)  # atomic: a reader sees the old book or the new one
-        except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
-            raise StoreError(f"не удалось сохранить книгу {self.path}: {exc}") from exc
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        self.file.save(wb.save)
 
 
-def _mode_for(path: Path) -> int:
-    """The permissions the book keeps: its own, or what the umask allows for a new file."""
-    if path.exists():
-        return stat.S_IMODE(path.stat().st_mode)
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+def _merged_targets(ws: Worksheet, schema: SheetSchema, writes: Sequence) -> str:
+    """Cells the job would write that are part of a merged range (openpyxl cannot, and staff
+    would lose what the range shows), said by sheet and cell; empty when there are none."""
+    hit = sorted({(w.row, w.col) for w in writes if isinstance(ws.cell(w.row, w.col), MergedCell)})
+    if not hit:
+        return ""
+    cells = ", ".join(f"{get_column_letter(c)}{r}" for r, c in hit[:10]) + (" …" if len(hit) > 10 else "")
+    ranges = ", ".join(
+        str(m) for m in ws.merged_cells.ranges if any((r, c) in _cells_of(m) for r, c in hit)
+    )
+    return (
+        f"на листе «{schema.title}» задание должно записать ячейки {cells}, а они объединены "
+        f"({ranges}): разъедините их"
+    )
+
+
+def _cells_of(merged) -> set[tuple[int, int]]:
+    rows = range(merged.min_row, merged.max_row + 1)
+    return {(r, c) for r in rows for c in range(merged.min_col, merged.max_col + 1)}
 
 
 def _last_used_row(ws: Worksheet) -> int:

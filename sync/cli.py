@@ -119,14 +119,17 @@ def create_programme(folder: Path, organisation: str, start: date, report=None) 
     config = load_config(config_path)
     for sub in (config.forms_dir, config.out_dir):
         sub.mkdir(parents=True, exist_ok=True)
+    from sync.job import run_lock
+
     existed = config.registry.exists()
     store = XlsxStore(config.registry)
-    added = store.create()
+    with run_lock(config.lock_path):  # a sync running now must not lose what init adds
+        added = store.create()
+        dashboard = install_dashboard(store, config, store.add_charts)
     if existed and report is not None:
         for item in added:
             hint = " — если столбец был переименован, верните прежнее название" if item.startswith("столбец") else ""
             report(f"Добавлено в книгу: {item}{hint}")
-    dashboard = install_dashboard(store, config, store.add_charts)
     if existed and report is not None and dashboard:
         report(f"Сводка: добавлено — {', '.join(dashboard)}")
     return config_path
