@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 
-from forms.responses import MAX_CELL, Response
+from forms.responses import Response
 from forms.spec import FormSpec, Question, QuestionType
 
 LIST_SEPARATOR = "; "  # registries join several options with "; ": options may contain commas
@@ -120,8 +120,6 @@ def parse_answer(q: Question, raw: str | list[str]) -> tuple[str, str | None]:
     stripped = text.strip()
     if not stripped:
         return "", ("не заполнен обязательный вопрос" if q.required else None)
-    if len(stripped) > MAX_CELL:
-        return "", f"ответ длиннее {MAX_CELL} символов — не помещается в ячейку таблицы"
     t = q.type
     if t in (QuestionType.SHORT_TEXT, QuestionType.PARAGRAPH):
         value = stripped if t is QuestionType.PARAGRAPH else " ".join(stripped.split())

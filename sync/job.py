@@ -26,6 +26,7 @@ from sync.config import Config
 from sync.dashboard.step import update_dashboard
 from sync.derive import derive
 from sync.ingest import FORM_ORDER, Context, IngestReport, ingest, watermark
+from sync.long_values import CELL_LIMITS, alert_long_values, fit_changes, folder_for, spill, write_files
 from sync.pairing import PairingReport, update_pairs
 from sync.progress import update_progress
 from sync.publication import mark_practices
@@ -47,6 +48,7 @@ class Plan:
     steps: dict[str, str] = field(default_factory=dict)  # step -> one-line Russian summary
     pairing: PairingReport | None = None
     registries: Registries | None = field(default=None, repr=False)  # the state after the plan
+    files: dict[Path, str] = field(default_factory=dict, repr=False)  # values kept beside the book
 
 
 @dataclass
@@ -113,11 +115,13 @@ def read_responses(
 
 
 def compute_plan(
-    snapshot: Snapshot, sources: ResponseSource | None, config: Config, now: datetime
+    snapshot: Snapshot, sources: ResponseSource | None, config: Config, now: datetime,
+    backend: str = "local",
 ) -> Plan:
     """Steps 3–7: everything the run would change, computed without writing anything.
 
     With ``sources`` None the forms are not read (``nastavnik match``: matching alone).
+    Values longer than the ``backend``'s cells are kept whole in files (``plan.files``).
     """
     reg = Registries(snapshot)
     ctx = Context(now=now, tz=config.tz)
@@ -139,10 +143,16 @@ def compute_plan(
     plan.pairing = update_pairs(reg, ctx, config)
     plan.steps["pairs"] = plan.pairing.summary()
     plan.steps["progress"] = update_progress(reg, ctx, config)
+    alert_long_values(reg, local_stamp(ctx.now, ctx.tz), CELL_LIMITS[backend], long_values_folder(config, backend))
     mark_practices(reg, ctx.today)
     plan.steps["dashboard"] = update_dashboard(reg, ctx, config)
-    plan.changes = reg.changes()
+    plan.changes, plan.files = fit_changes(reg, CELL_LIMITS[backend], long_values_folder(config, backend))
     return plan
+
+
+def long_values_folder(config: Config, backend: str) -> Path:
+    """Beside the workbook locally; beside nastavnik.toml with Google."""
+    return folder_for(config.registry.parent if backend == "local" else config.root)
 
 
 def _form_alerts(reg: Registries, ctx: Context, errors: list[str]) -> None:
@@ -165,12 +175,15 @@ def run_sync(
     started = now or clock.now()
     with run_lock(config.lock_path):
         snapshot = store.read_all()
-        plan = compute_plan(snapshot, sources, config, started)
+        plan = compute_plan(snapshot, sources, config, started, store.backend)
         written = None
         if not dry_run and (plan.changes or (plan.errors and _new_errors(snapshot, plan))):
             changes = ChangeSet(list(plan.changes.updates), list(plan.changes.appends), list(plan.changes.assigns))
             taken = set(snapshot.frames["journal"].index) if "journal" in snapshot.frames else set()
             changes.extend(journal_row(plan, store.backend, started, config, api_calls, taken))
+            limit, folder = CELL_LIMITS[store.backend], long_values_folder(config, store.backend)
+            changes, journal_files = spill(changes, limit, folder)
+            write_files({**plan.files, **journal_files.files})  # before the cells that point to them
             claim = getattr(store, "claim", None)  # a shared store: two machines must not both write
             if claim is not None:
                 claim(lease_owner(), clock.now(), LEASE_TTL)
