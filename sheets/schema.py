@@ -90,6 +90,9 @@ class Column:
     low: int | None = 0  # INT: the smallest number the cell may hold (None: no bound)
     high: int | None = None  # INT: the largest
 
+    def __hash__(self) -> int:  # cheap: typed-cell readings are cached by column
+        return hash((self.name, self.header))
+
 
 @dataclass(frozen=True)
 class SheetSchema:

@@ -55,9 +55,13 @@ def check_cells(
         columns = [schema.column(c) for c in checked_columns(schema)]
         if not columns:
             continue
-        for key, row in reg[name].items():
-            for column in columns:
-                got = read_cell(column, row.get(column.name, ""))
+        for column in columns:
+            memo: dict[str, Reading] = {}  # a column repeats few values: read each once
+            for key, row in reg[name].items():
+                text = row.get(column.name, "")
+                got = memo.get(text)
+                if got is None:
+                    got = memo[text] = read_cell(column, text)
                 if got.tidy:
                     _tidy(reg, schema, key, column.name, got.canonical)
                 elif not got.ok:
@@ -70,6 +74,7 @@ def check_cells(
     for akey, row in list(reg["attention"].items()):
         if akey.startswith(PREFIX) and akey not in found and row.get("status") == "открыто":
             reg.alert(akey, False, stamp)
+    reg.unreadable = set(bad)
     return bad
 
 

@@ -87,6 +87,8 @@ def held_rows(reg: Registries, sheet: str, cells: tuple[str, ...]) -> set[str]:
     The typed-cell sweep (``sync.cells``) has already reported each such cell; until it is fixed
     the participant gets no new proposal and their open proposals stay exactly as they are.
     """
+    if reg.unreadable is not None:  # the sweep has read every typed cell already
+        return {key for name, key, column in reg.unreadable if name == sheet and column in cells}
     return {key for key in reg[sheet] if any(not reading(reg, sheet, key, c).ok for c in cells)}
 
 

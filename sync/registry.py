@@ -45,6 +45,8 @@ class Registries:
         self.warnings: list[str] = []
         self.assigns: list[KeyAssign] = []
         self.adopted: dict[str, list[dict[str, str]]] = {}
+        # (sheet, key, column) of typed cells that cannot be read, once ``sync.cells`` has looked
+        self.unreadable: set[tuple[str, str, str]] | None = None
         for sheet, rows in snapshot.unkeyed.items():
             for cells in rows:
                 self._adopt(sheet, cells)
