@@ -150,7 +150,7 @@ def decode_export(data: bytes) -> tuple[str, bool]:
         pass
     text = data.decode("utf-8-sig", errors="replace")
     broken = text.count(DECODE_MARK) - data.decode("utf-8-sig", errors="ignore").count(DECODE_MARK)
-    high = sum(1 for b in data if b >= 0x80)
+    high = len(data.translate(None, bytes(range(0x80))))  # bytes outside ASCII
     if broken * 10 <= high:
         return text, True  # UTF-8 with a few bad bytes
     try:
