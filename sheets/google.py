@@ -231,7 +231,7 @@ class GoogleSheetsStore:
             ),
             "запись",
         )
-        ids = {s["properties"]["title"]: s["properties"]["sheetId"] for s in meta.get("sheets", [])}
+        ids = {s["properties"]["title"]: s["properties"].get("sheetId", 0) for s in meta.get("sheets", [])}
         requests = [
             {"appendDimension": {"sheetId": ids[title], "dimension": "ROWS", "length": n + GROW_BY}}
             for title, n in rows_needed.items()

@@ -205,3 +205,15 @@ def test_the_call_log_records_names_and_params(
     assert call.name == "sheets.values.batchGet" and call.params["ranges"] == ["Лист", "Второй"]
     assert call.status == 200 and json.dumps(call.params, ensure_ascii=False)
     assert fake_google.count("sheets.values.batchGet") == 1
+
+
+def test_spreadsheets_get_honours_the_field_mask(fake_google: FakeGoogle, gspread_fake: Any) -> None:
+    """Google answers only what ``fields`` names, and a mask naming grid data returns it."""
+    sid = fake_google.sheets.new_spreadsheet("П", ("Лист",))
+    fake_google.sheets.set_values(sid, "Лист", [["a"]])
+    meta = gspread_fake.http_client.fetch_sheet_metadata(sid, params={"fields": "sheets.properties.title"})
+    assert meta == {"sheets": [{"properties": {"title": "Лист"}}]}
+    masked = gspread_fake.http_client.fetch_sheet_metadata(
+        sid, params={"fields": "sheets/data/rowData/values/formattedValue"}
+    )
+    assert masked == {"sheets": [{"data": [{"rowData": [{"values": [{"formattedValue": "a"}]}]}]}]}

@@ -199,7 +199,7 @@ def _own_spreadsheet_requests(meta: dict[str, Any], time_zone: str | None) -> li
     for sheet in meta.get("sheets", []):
         title = sheet["properties"]["title"]
         if title in DEFAULT_SHEETS and title not in registry:
-            out.append({"deleteSheet": {"sheetId": sheet["properties"]["sheetId"]}})  # after the adds
+            out.append({"deleteSheet": {"sheetId": sheet["properties"].get("sheetId", 0)}})  # after the adds
     return out
 
 
@@ -259,7 +259,7 @@ def plan_repairs(
     formattedValue and dataValidation). Pure, so it is tested without HTTP.
     """
     sheets = {s["properties"]["title"]: s for s in meta.get("sheets", [])}
-    used_ids = {s["properties"]["sheetId"] for s in sheets.values()}
+    used_ids = {s["properties"].get("sheetId", 0) for s in sheets.values()}  # Google omits a 0
     requests_: list[dict[str, Any]] = []
     notes: list[str] = []
     problems: list[str] = []
@@ -313,7 +313,7 @@ def _plan_sheet(
     is_new: bool,
 ) -> tuple[list[dict[str, Any]], list[str], list[str]]:
     props = sheet["properties"]
-    sheet_id = props["sheetId"]
+    sheet_id = props.get("sheetId", 0)  # Google leaves a sheetId of 0 out
     reqs: list[dict[str, Any]] = []
     notes: list[str] = []
     problems: list[str] = []

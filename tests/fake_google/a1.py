@@ -42,9 +42,14 @@ def column_index(letters: str) -> int:
     return n - 1
 
 
+_CELL_LIKE = re.compile(r"^(?:[A-Za-z]{1,3}\d+|[Rr]\d+[Cc]\d+)$")
+
+
 def quote_title(title: str) -> str:
-    """A sheet title as it appears in a range: quoted unless plain ASCII."""
-    if _SIMPLE_TITLE.match(title):
+    """A sheet title as it appears in a range: quoted unless plain ASCII that cannot be read as
+    a cell («D3», «R1C1» are quoted, as Google's replies show: gspread cassette
+    ``WorksheetTest.test_get_all_values_title_is_a1_notation``)."""
+    if _SIMPLE_TITLE.match(title) and not _CELL_LIKE.match(title):
         return title
     return "'" + title.replace("'", "''") + "'"
 

@@ -77,6 +77,7 @@ class FakeGoogle:
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.caller: Identity | None = None  # who made the request being handled
+        self.locale = "ru_RU"  # the account's language: names the first sheet of a new spreadsheet
         self.calls: list[Call] = []
         self.faults: list[Fault] = []
         self._server: ThreadingHTTPServer | None = None
@@ -239,6 +240,9 @@ class FakeGoogle:
             if fault is not None and fault.applied:
                 call.fault, call.status = True, fault.status
                 return self._fault_response(fault)
+            if result is None and http_method == "DELETE":
+                call.status = 204
+                return 204, b"", {}  # «No Content», as Drive answers a delete
             call.status = 200
             return 200, result if result is not None else {}, {}
         except FakeApiError as exc:
@@ -282,9 +286,13 @@ class FakeGoogle:
 
     def _google_file(self, mime_type: str, file_id: str, name: str) -> None:
         if mime_type == SHEET_MIME:
-            # Drive makes a spreadsheet with one sheet, named in the owner's language.
-            self.sheets.create({"properties": {"title": name}, "sheets": [{"properties": {"title": "Лист1"}}]},
-                               spreadsheet_id=file_id)
+            # Drive makes a spreadsheet with one sheet (id 0), named in the owner's language.
+            first = "Лист1" if self.locale == "ru_RU" else "Sheet1"
+            self.sheets.create(
+                {"properties": {"title": name, "locale": self.locale},
+                 "sheets": [{"properties": {"title": first, "sheetId": 0}}]},
+                spreadsheet_id=file_id,
+            )
         else:
             # A form made after 2026-03-31 starts unpublished (Forms API release notes).
             self.forms.create({"info": {"title": name}}, True, form_id=file_id)

@@ -15,11 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import a1
+from . import a1, fields
 from .charts import add_chart
 from .errors import FakeApiError, bad_request, not_found
 
 DEFAULT_ROWS, DEFAULT_COLS = 1000, 26
+ZERO_LEFT_OUT = {"frozenRowCount", "frozenColumnCount"}  # a 0 here is left out; index 0 is not
+SHEET_FIELDS = {"sheetId", "title", "index", "sheetType", "gridProperties", "hidden", "tabColor",
+                "tabColorStyle", "rightToLeft", "dataSourceSheetProperties"}
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -91,6 +94,26 @@ class Spreadsheet:
 
     def sheet_by_id(self, sheet_id: int) -> Sheet | None:
         return next((s for s in self.sheets if s.sheet_id == sheet_id), None)
+
+
+def omit_defaults(value: Any) -> Any:
+    """Leave out what Google's replies leave out: false flags and empty strings (``hidden`` on
+    a shown sheet, an empty ``description``); numbers stay, 0 included (``index: 0``).
+
+    As recorded in gspread's cassettes (``WorksheetTest.test_hide_show_worksheet``,
+    ``WorksheetTest.test_add_protected_range_warning``, ``WorksheetTest.test_freeze``).
+    """
+    if isinstance(value, dict):
+        grid_range = "startRowIndex" in value or "startColumnIndex" in value or "endRowIndex" in value
+        return {
+            k: omit_defaults(v)
+            for k, v in value.items()
+            if v is not False and v != "" and v is not None
+            and not (v == 0 and (k in ZERO_LEFT_OUT or grid_range and k == "sheetId"))
+        }
+    if isinstance(value, list):
+        return [omit_defaults(v) for v in value]
+    return value
 
 
 def _has(cell: Cell) -> bool:
@@ -313,11 +336,11 @@ class FakeSheets:
         for sheet in book.sheets:
             if wanted is not None and sheet.title not in wanted:
                 continue
-            out: dict[str, Any] = {"properties": copy.deepcopy(sheet.properties)}
+            out: dict[str, Any] = {"properties": omit_defaults(sheet.properties)}
             if sheet.conditional_formats:
-                out["conditionalFormats"] = copy.deepcopy(sheet.conditional_formats)
+                out["conditionalFormats"] = omit_defaults(sheet.conditional_formats)
             if sheet.protected_ranges:
-                out["protectedRanges"] = copy.deepcopy(sheet.protected_ranges)
+                out["protectedRanges"] = omit_defaults(sheet.protected_ranges)
             if sheet.charts:
                 out["charts"] = copy.deepcopy(sheet.charts)
             if grid_data:
@@ -444,6 +467,17 @@ class FakeSheets:
                 count += 1
         return count
 
+    def clear_range(self, book: Spreadsheet, text: str) -> str:
+        """Empty the values of a range (formats stay); returns it as Google names it."""
+        rng = self._range(book, text)
+        sheet = book.sheet_by_title(rng.title)
+        assert sheet is not None
+        r0, c0, r1, c1 = self._bounds(sheet, rng)
+        r1, c1 = min(r1, sheet.rows), min(c1, sheet.cols)
+        for key in [k for k in sheet.cells if r0 <= k[0] < r1 and c0 <= k[1] < c1]:
+            del sheet.cells[key]
+        return a1.render(sheet.title, r0, c0, r1, c1)
+
     def write_range(self, book: Spreadsheet, body: dict[str, Any], option: str) -> dict[str, Any]:
         text = body.get("range") or ""
         rng = self._range(book, text)
@@ -458,6 +492,9 @@ class FakeSheets:
             r1 if rng.row1 is not None else 10**9,
             c1 if rng.col1 is not None else 10**9,
         )
+        if ":" not in a1.split_title(text)[1]:
+            limit = None  # one cell is an anchor: Google writes the block from there (cassette
+            # WorksheetTest.test_update_and_get: 'Sheet1'!A1 takes a 4 x 4 block)
         cells = self._write(sheet, r0, c0, values, option, limit)
         rows = len(values)
         cols = max((len(v) for v in values), default=0)
@@ -477,7 +514,10 @@ class FakeSheets:
             return self.create(body or {})
         book = self.get(path["spreadsheetId"])
         if name == "get":
-            return self.describe(book, query.get("ranges"), bool(query.get("includeGridData")))
+            mask = fields.parse(query["fields"]) if query.get("fields") else None
+            grid = bool(query.get("includeGridData")) or (mask is not None and fields.names(mask, "sheets.data"))
+            reply = self.describe(book, query.get("ranges"), grid)
+            return fields.apply(reply, mask) if mask is not None else reply
         if name == "batchUpdate":
             return self.batch_update(book, body or {})
         if name == "values.batchGet":
@@ -500,6 +540,12 @@ class FakeSheets:
             data = dict(body or {})
             data.setdefault("range", path["range"])
             return self.write_range(book, data, option)
+        if name in ("values.clear", "values.batchClear"):
+            texts = [path["range"]] if name == "values.clear" else list((body or {}).get("ranges") or [])
+            cleared = [self.clear_range(book, t) for t in texts]
+            if name == "values.clear":
+                return {"spreadsheetId": book.spreadsheet_id, "clearedRange": cleared[0]}
+            return {"spreadsheetId": book.spreadsheet_id, "clearedRanges": cleared}
         if name == "values.batchUpdate":
             option = _input_option((body or {}).get("valueInputOption"))
             snapshot = copy.deepcopy(book.sheets)
@@ -510,8 +556,9 @@ class FakeSheets:
                 raise
             return {
                 "spreadsheetId": book.spreadsheet_id,
-                "totalUpdatedRows": sum(r["updatedRows"] for r in responses),
-                "totalUpdatedColumns": sum(r["updatedColumns"] for r in responses),
+                # distinct rows and columns touched, not sums (cassette WorksheetTest.test_batch_update)
+                "totalUpdatedRows": _distinct(responses, "rows"),
+                "totalUpdatedColumns": _distinct(responses, "columns"),
                 "totalUpdatedCells": sum(r["updatedCells"] for r in responses),
                 "totalUpdatedSheets": len({r["updatedRange"].rpartition("!")[0] for r in responses}),
                 "responses": responses,
@@ -569,7 +616,7 @@ class FakeSheets:
         book.sheets.insert(index, sheet)
         for i, s in enumerate(book.sheets):
             s.properties["index"] = i
-        return {"addSheet": {"properties": copy.deepcopy(sheet.properties)}}
+        return {"addSheet": {"properties": omit_defaults(sheet.properties)}}
 
     def _req_updateSpreadsheetProperties(self, book: Spreadsheet, spec: dict[str, Any]) -> None:
         fields = spec.get("fields")
@@ -601,8 +648,19 @@ class FakeSheets:
         if not fields:
             raise bad_request("At least one field must be specified in 'fields'")
         sheet = self._sheet_of(book, props.get("sheetId"))
-        paths = [p.strip() for p in fields.split(",")] if fields != "*" else list(props)
+        # Google takes «gridProperties.rowCount» and «gridProperties/rowCount» alike (gspread
+        # sends the second); a path the resource does not have is a 400, never ignored.
+        paths = [p.strip().replace("/", ".") for p in fields.split(",")] if fields != "*" else list(props)
         for path in paths:
+            if path.split(".")[0] not in SHEET_FIELDS or "." in path and path.split(".")[0] != "gridProperties":
+                raise bad_request(f"Invalid field mask path: {path}")
+            if path == "index":
+                target = max(0, min(int(props.get("index", 0)), len(book.sheets) - 1))
+                book.sheets.remove(sheet)
+                book.sheets.insert(target, sheet)
+                for i, other in enumerate(book.sheets):
+                    other.properties["index"] = i
+                continue
             src: Any = props
             dst: Any = sheet.properties
             parts = path.split(".")
@@ -707,7 +765,7 @@ class FakeSheets:
         pr = spec.get("protectedRange") or {}
         sheet, *_ = self._grid_range(book, pr.get("range") or {})
         added = self._add_protected(sheet, pr)
-        return {"addProtectedRange": {"protectedRange": copy.deepcopy(added)}}
+        return {"addProtectedRange": {"protectedRange": omit_defaults(added)}}
 
     def _add_protected(self, sheet: Sheet, pr: dict[str, Any]) -> dict[str, Any]:
         added = copy.deepcopy(pr)
@@ -757,6 +815,16 @@ class FakeSheets:
         sheet.cells = moved
         key = "rowCount" if axis == 0 else "columnCount"
         sheet.properties["gridProperties"][key] -= n
+
+
+def _distinct(responses: list[dict[str, Any]], axis: str) -> int:
+    seen: set[tuple[str, int]] = set()
+    for r in responses:
+        title, _, cells = r["updatedRange"].rpartition("!")
+        r0, c0, r1, c1 = a1.parse_cells(cells)
+        lo, hi = (r0, r1) if axis == "rows" else (c0, c1)
+        seen |= {(title, i) for i in range(lo or 0, hi or 0)}
+    return len(seen)
 
 
 def _input_option(option: Any) -> str:
