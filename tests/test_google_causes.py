@@ -221,3 +221,19 @@ def test_a_partial_oauth_consent_names_what_is_missing(tmp_path: Path) -> None:
     with pytest.raises(GoogleAuthError, match="не отмечены: «Google Формы \\(изменение форм\\)», «ответы Google Форм»"):
         user_credentials(tmp_path / "client.json", tmp_path / "token.json", interactive=True, run_flow=partial)
     assert not (tmp_path / "token.json").exists()
+
+
+def test_a_cached_login_granted_fewer_scopes_than_asked_means_logging_in_again(tmp_path: Path) -> None:
+    """«scopes» in token.json are the ones asked for; what was granted is checked, not them."""
+    import json
+
+    from sync.google.auth import SCOPES
+
+    token = tmp_path / "token.json"
+    token.write_text(json.dumps({
+        "token": "t", "refresh_token": "r", "client_id": "c", "client_secret": "s",
+        "scopes": list(SCOPES), "granted_scopes": [s for s in SCOPES if "forms" not in s],
+        "expiry": "2999-01-01T00:00:00Z",
+    }))
+    with pytest.raises(GoogleAuthError, match="нет действующего входа"):
+        user_credentials(tmp_path / "client.json", token)

@@ -15,6 +15,7 @@ from google.oauth2.credentials import Credentials as UserCredentials
 
 from forms.questionnaires import QUESTIONNAIRES
 from forms.responses import SourceError
+from sheets.store import StoreError
 from sync.cli import main
 from sync.config import Config, load_config
 from sync.google import GoogleError
@@ -72,6 +73,8 @@ def assert_complete(fake: FakeGoogle, config: Config, staff: list[str] = STAFF, 
         assert form.resource["info"]["title"] == spec.title
         assert fake.respondent_can_open(form_id), spec.code
         assert config.google.links[spec.code] == form.resource["responderUri"]
+    service = {r[0]: r[1] for r in fake.sheets.grid(config.google.spreadsheet_id, "Служебное")[1:] if len(r) > 1}
+    assert {c: service.get(f"ссылка для ответов {c}") for c in config.google.links} == config.google.links
     for file_id in [config.google.spreadsheet_id, *config.google.form_ids.values()]:
         granted = {p.get("emailAddress"): p["role"] for p in fake.drive.permissions.get(file_id, [])}
         assert all(granted.get(e) == "writer" for e in staff), (file_id, granted)
@@ -195,7 +198,7 @@ def test_init_stopped_at_any_step_and_run_again_converges(
         fake_google.reset()
         config, _ = first_init(tmp_path / f"step{step}-{applied}")
         fake_google.fail(name, 503, skip=steps[:step].count(name), times=10, applied=applied)
-        with pytest.raises((GoogleError, SourceError)):
+        with pytest.raises((GoogleError, SourceError, StoreError)):
             provision(config, services)
         fake_google.faults.clear()
         provision(load_config(config.path), services)

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from forms.google_setup import fill_form, form_problems, has_questions, is_published, publish_form
 from forms.questionnaires import QUESTIONNAIRES
 from forms.spec import FormSpec
+from sheets.google import GoogleSheetsStore
 from sync.config import Config, save_google_settings
 from sync.google.causes import THREE_WAYS
 from sync.google.dashboard import ensure_dashboard
@@ -44,6 +45,7 @@ from sync.google.drive import (
     share_with_staff,
 )
 from sync.google.setup import GoogleServices, SetupError, ensure_spreadsheet
+from sync.registry import Registries
 
 
 @dataclass
@@ -107,11 +109,27 @@ def provision(
                                   permissions(services.drive, g.drive_folder_id))
         if shared:
             report.lines.append(f"Папка открыта сотрудникам: {len(shared)}")
+    _links_in_sheet(services, report.spreadsheet_id, report.links)
     save_google_settings(config.path, spreadsheet_id=report.spreadsheet_id, form_ids=form_ids,
                          links=report.links, switch=True)
     g.spreadsheet_id, g.form_ids, g.links = report.spreadsheet_id, form_ids, dict(report.links)
     report.lines.append(f"Идентификаторы и ссылки записаны в {config.path.name}")
     return report
+
+
+LINK_PREFIX = "ссылка для ответов "  # «Служебное»: a questionnaire's responder link, by its code
+
+
+def _links_in_sheet(services: GoogleServices, spreadsheet_id: str, links: dict[str, str]) -> None:
+    """The responder links in «Служебное» too, where staff find them beside the registries."""
+    store = GoogleSheetsStore(services.gspread, spreadsheet_id, sleep=services.transport.sleep)
+    reg = Registries(store.read_all())
+    for code, link in links.items():
+        if reg.service(LINK_PREFIX + code) != link:
+            reg.set_service(LINK_PREFIX + code, link)
+    changes = reg.changes()
+    if changes:
+        store.write(changes)
 
 
 def _spreadsheet(config: Config, services: GoogleServices, tagged: dict[str, Tagged], report: ProvisionReport) -> str:
