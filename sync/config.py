@@ -69,6 +69,16 @@ class SiteConfig:
 
 
 @dataclass
+class DocumentsConfig:
+    """Letters, plans, memos and reports: staff templates, the forms' links, signatures."""
+
+    templates: dict[str, str] = field(default_factory=dict)  # kind -> .docx path or Google Doc id
+    links: dict[str, str] = field(default_factory=dict)  # form code -> the link respondents open
+    director_title: str = "Директор"
+    pdf: bool = True  # PDF beside each .docx when LibreOffice is present
+
+
+@dataclass
 class Config:
     """Everything a run needs to know, with paths resolved against the config's folder."""
 
@@ -90,6 +100,7 @@ class Config:
     matching: MatchingConfig = field(default_factory=MatchingConfig)
     google: GoogleConfig = field(default_factory=GoogleConfig)
     site: SiteConfig = field(default_factory=SiteConfig)
+    documents: DocumentsConfig = field(default_factory=DocumentsConfig)
 
     @property
     def root(self) -> Path:
@@ -209,6 +220,7 @@ def load_config(path: Path) -> Config:
         raise ConfigError(f"{path}: [google] auth — «service_account» или «oauth», указано «{cfg.google.auth}»")
     if cfg.google.auth == "none" and not cfg.google.endpoint:
         raise ConfigError(f"{path}: [google] auth = «none» допустим только с endpoint (тестовый сервер)")
+    cfg.documents = _documents(data.get("documents", {}), root, known, path)
     unknown_forms = sorted(set(cfg.google.form_ids) - known)
     if unknown_forms:
         raise ConfigError(f"{path}: [google.forms] — неизвестные анкеты: {', '.join(unknown_forms)}")
@@ -231,6 +243,25 @@ def _site(s: dict, root: Path, known: set[str], path: Path) -> SiteConfig:
     if bad:
         raise ConfigError(f"{path}: [site.forms] {bad[0]} — нужна ссылка, начинающаяся с https://")
     return site
+
+
+def _documents(d: dict, root: Path, known: set[str], path: Path) -> DocumentsConfig:
+    """The [documents] section: template paths resolved against the config's folder."""
+    from sync.documents.catalog import BY_CODE
+
+    templates = {str(k): str(v) for k, v in d.get("templates", {}).items() if str(v).strip()}
+    unknown = sorted(set(templates) - set(BY_CODE))
+    if unknown:
+        raise ConfigError(f"{path}: [documents.templates] — неизвестные документы: {', '.join(unknown)}; "
+                          f"известны: {', '.join(BY_CODE)}")
+    for kind, value in templates.items():
+        if value.lower().endswith(".docx"):
+            templates[kind] = str(root / value)
+    links = {str(k): str(v).strip() for k, v in d.get("links", {}).items() if str(v).strip()}
+    bad = sorted(set(links) - known)
+    if bad:
+        raise ConfigError(f"{path}: [documents.links] — неизвестные анкеты: {', '.join(bad)}")
+    return DocumentsConfig(templates, links, str(d.get("director_title", "Директор")), bool(d.get("pdf", True)))
 
 
 CONFIG_TEMPLATE = """\
@@ -298,6 +329,19 @@ quota_wait = 120                  # сколько секунд пережида
 oauth_port = 0                    # порт входа OAuth; на сервере без браузера — постоянный (README)
 
 [google.forms]
+
+# Письма, планы (ИПР), памятки и отчеты.
+[documents]
+director_title = "Директор"  # должность подписывающего письма
+pdf = true                   # PDF рядом с .docx, если установлен LibreOffice
+
+# Свои шаблоны вместо встроенных: путь к .docx (от папки этого файла) или id Google Документа.
+# Виды: letter_mentor, letter_mentee, letter_partner, plan, memo_mentee, memo_mentor,
+# report_needs, report_interim, report_final.
+[documents.templates]
+
+# Ссылки на анкеты для памяток (QR-коды); с Google берутся из [google.forms] сами.
+[documents.links]
 """
 
 

@@ -1,0 +1,210 @@
+"""Making a batch of documents: choose whom, check every field, render, store, record.
+
+Nothing is made twice: each document is recorded in «Документы» by key (kind + person or pair
++ cycle) and a later run skips it unless ``force`` (then it is replaced where it was). Every
+field of every document in the batch is checked before the first one is made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sync.config import Config
+from sync.documents import texts
+from sync.documents.catalog import BY_CODE, PROGRAMME, TEMPLATE_VERSION, DocumentKind, cycle_of, document_key
+from sync.documents.contexts import (
+    ACTIVE,
+    FINISHED,
+    common,
+    ids,
+    memo_context,
+    mentee_letter,
+    mentor_letter,
+    partner_letter,
+    person_addressee,
+    plan_context,
+)
+from sync.documents.render import DocumentError, Template
+from sync.documents.sinks import Placed, Sink
+from sync.registry import Registries, local_stamp
+
+CREATED, REPLACED, ERASED = "создан", "заменен", "удален: отзыв согласия"
+
+
+@dataclass
+class Item:
+    """One document to make: its subject (a person, pair or the programme) and its fields."""
+
+    subject: str
+    context: dict[str, object]
+    unknown_gender: bool = False
+
+
+@dataclass
+class MadeReport:
+    """What a batch did, for the CLI's summary and the job's step line."""
+
+    kind: DocumentKind
+    made: int = 0
+    skipped: int = 0
+    replaced: int = 0
+    where: str = ""
+    combined: str = ""
+    pdfs: int = 0
+    note: str = ""
+    links: dict[str, str] = field(default_factory=dict)  # subject -> link
+
+    def lines(self) -> list[str]:
+        replaced = f", заменено {self.replaced}" if self.replaced else ""
+        out = [texts.MSG_MADE.format(what=self.kind.title, made=self.made, skipped=self.skipped, replaced=replaced)]
+        if self.made:
+            out.append(texts.MSG_WHERE.format(where=self.where))
+            if self.combined:
+                out.append(f"  для печати одним файлом: {self.combined}")
+            if self.pdfs:
+                out.append(texts.MSG_PDF.format(n=self.pdfs))
+            if self.note:
+                out.append(f"  {self.note}")
+        return out
+
+
+def cycle(config: Config) -> str:
+    return cycle_of(config.start.year, config.end.year)
+
+
+def _finished_pairs(reg: Registries) -> list[dict[str, str]]:
+    return [p for p in reg["pairs"].values() if p["status"] == FINISHED]
+
+
+def _only(ids_wanted: list[str], known: dict[str, dict[str, str]]) -> list[str]:
+    unknown = [i for i in ids_wanted if i not in known]
+    if unknown:
+        raise DocumentError("; ".join(texts.MSG_UNKNOWN_ID.format(id=i) for i in unknown))
+    return list(dict.fromkeys(ids_wanted))
+
+
+def items_for(code: str, reg: Registries, config: Config, today, only: list[str] | None = None,
+              figures: Callable[[], dict[str, object]] | None = None) -> list[Item]:
+    """Whom a kind of document is for, with each document's own fields."""
+    pairs = list(reg["pairs"].values())
+    meetings = list(reg["meetings"].values())
+    if code == "letter_mentor":
+        chosen = _only(only, reg["mentors"]) if only else sorted(
+            {p["mentor_id"].strip() for p in _finished_pairs(reg)} & set(reg["mentors"]))
+        return [_person(m, reg["mentors"][m], mentor_letter(reg["mentors"][m], pairs, meetings, today))
+                for m in chosen]
+    if code == "letter_mentee":
+        chosen = _only(only, reg["mentees"]) if only else sorted(
+            {m for p in _finished_pairs(reg) for m in ids(p["mentee_ids"])} & set(reg["mentees"]))
+        return [_person(m, reg["mentees"][m], mentee_letter(reg["mentees"][m], pairs, reg["mentors"], meetings,
+                                                            today)) for m in chosen]
+    if code == "letter_partner":
+        chosen = _only(only, reg["partners"]) if only else sorted(reg["partners"])
+        return [_person(p, reg["partners"][p], partner_letter(reg["partners"][p]), "head") for p in chosen]
+    if code == "plan":
+        chosen = _only(only, reg["pairs"]) if only else sorted(
+            k for k, p in reg["pairs"].items() if p["status"] in (*ACTIVE, FINISHED))
+        out = []
+        for key in chosen:
+            pair = reg["pairs"][key]
+            mentor = reg["mentors"].get(pair["mentor_id"].strip(), {})
+            mentees = [reg["mentees"][m] for m in ids(pair["mentee_ids"]) if m in reg["mentees"]]
+            out.append(Item(key, plan_context(pair, mentor, mentees, config, today)))
+        return out
+    if code in ("memo_mentee", "memo_mentor"):
+        return [Item(PROGRAMME, memo_context(code, config))]
+    return [Item(PROGRAMME, figures() if figures else {})]
+
+
+def _person(key: str, row: dict[str, str], context: dict[str, object], name_column: str = "full_name") -> Item:
+    return Item(key, context, unknown_gender=not person_addressee(row, name_column).gender_known)
+
+
+def make_batch(code: str, reg: Registries, config: Config, template: Template, sink: Sink, now: datetime,
+               only: list[str] | None = None, force: bool = False,
+               figures: Callable[[], dict[str, object]] | None = None,
+               progress: Callable[[int], None] | None = None) -> MadeReport:
+    """Make the documents of one kind that are due (or asked for), record them in «Документы»."""
+    kind = BY_CODE[code]
+    today = now.astimezone(config.tz).date()
+    report = MadeReport(kind, where=sink.where)
+    items = items_for(code, reg, config, today, only, figures)
+    base = common(config, today)
+    todo: list[tuple[Item, str, dict[str, str] | None]] = []
+    problems: list[str] = []
+    for item in items:
+        key = document_key(code, item.subject, cycle(config))
+        record = reg["documents"].get(key)
+        if record is not None and record["state"] in (CREATED, REPLACED) and record["link"] and not force:
+            report.skipped += 1
+            continue
+        context = {**base, **item.context}
+        problems += [f"{item.subject}: {p}" if item.subject != PROGRAMME else p for p in template.problems(context)]
+        todo.append((item, key, record))
+    if problems:
+        shown = problems[:10] + ([f"… и еще {len(problems) - 10}"] if len(problems) > 10 else [])
+        raise DocumentError("ничего не создано: " + "; ".join(shown))
+    made: list[tuple[Placed, bytes]] = []
+    stamp = local_stamp(now, config.tz)
+    for n, (item, key, record) in enumerate(todo, 1):
+        data = template.render({**base, **item.context})
+        name = item.subject if item.subject != PROGRAMME else kind.title
+        title = f"{kind.title} — {item.subject}" if item.subject != PROGRAMME else kind.title
+        old = record["link"] if record is not None else ""
+        placed = sink.put(key, kind.folder, name, title, data, replaces=old)
+        made.append((placed, data))
+        report.links[item.subject] = placed.link
+        if old:
+            report.replaced += 1
+        else:
+            report.made += 1
+        reg.add("documents", {"id": key, "kind": kind.title, "subject_id": item.subject, "cycle": cycle(config),
+                              "title": title, "link": placed.link, "pdf": placed.pdf, "made_at": stamp,
+                              "template": f"{template.name} ({TEMPLATE_VERSION})",
+                              "state": REPLACED if old else CREATED})
+        if code == "plan" and item.subject in reg["pairs"]:
+            reg["pairs"][item.subject]["plan_link"] = placed.link
+        if progress:
+            progress(n)
+    for item in items:  # a salutation the name could not settle stays open for staff
+        if item.subject != PROGRAMME:
+            reg.alert(f"{item.subject}: обращение", item.unknown_gender, stamp, form="Документы",
+                      response=item.subject, question="Пол для писем", reason=texts.MSG_GENDER_UNKNOWN)
+    outcome = sink.finish(kind.folder, kind.folder if kind.subject != "programme" else kind.title, made)
+    for placed, _ in made:
+        pdf = outcome.pdfs.get(placed.link) or placed.pdf
+        if pdf:
+            key = next(k for k, r in reg["documents"].items() if r["link"] == placed.link)
+            reg["documents"][key]["pdf"] = pdf
+            report.pdfs += 1
+    report.combined, report.note = outcome.combined, outcome.note
+    return report
+
+
+def erase_withdrawn(reg: Registries, sink: Sink) -> int:
+    """Delete the documents of people whose consent to process personal data was withdrawn."""
+    withdrawn = {c["participant_id"] for c in reg["consents"].values()
+                 if c["kind"] == "обработка ПД" and c.get("withdrawn_on", "").strip() and c["participant_id"]}
+    still = {c["participant_id"] for c in reg["consents"].values()
+             if c["kind"] == "обработка ПД" and not c.get("withdrawn_on", "").strip()
+             and c.get("given_on", "") > max((w["withdrawn_on"] for w in reg["consents"].values()
+                                              if w["participant_id"] == c["participant_id"]
+                                              and w.get("withdrawn_on", "").strip()), default="")}
+    gone = withdrawn - still
+    if not gone:
+        return 0
+    pair_of = {k: {p["mentor_id"].strip(), *ids(p["mentee_ids"])} for k, p in reg["pairs"].items()}
+    n = 0
+    for record in reg["documents"].values():
+        subject = record["subject_id"]
+        about = {subject} | pair_of.get(subject, set())
+        if record["state"] != ERASED and about & gone:
+            if record["link"]:
+                sink.remove(record["link"])
+            record.update({"link": "", "pdf": "", "state": ERASED})
+            if subject in reg["pairs"]:
+                reg["pairs"][subject]["plan_link"] = ""
+            n += 1
+    return n

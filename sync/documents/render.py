@@ -1,0 +1,160 @@
+"""One renderer: a .docx template with ``{{ поле }}`` fields (docxtpl) + a context -> .docx bytes.
+
+Every field a template uses is checked against the context before anything is made: a field
+the data cannot fill is an error naming the template, the field and what to do. Charts and QR
+codes come as ``Picture`` values (PNG bytes) and go into the document as inline images, so the
+same .docx works locally and, uploaded with conversion, as a Google Doc.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docx import Document
+from docx.shared import Mm
+from docxtpl import DocxTemplate, InlineImage
+from jinja2 import TemplateError
+
+from sync.documents import texts
+
+SOFFICE_ENV = "NASTAVNIK_SOFFICE"  # path to LibreOffice's soffice, or "none" for no PDF
+
+
+class DocumentError(Exception):
+    """A document cannot be made; the Russian message names the template, field or setting."""
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An image for a field: PNG bytes and the width it takes on the page."""
+
+    png: bytes
+    width_mm: float = 160
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A value the data has not got, with the reason a person can act on."""
+
+    why: str
+
+    def __str__(self) -> str:  # never printed into a document: the check refuses it first
+        return ""
+
+
+class Template:
+    """A .docx template read once per run; renders any number of documents."""
+
+    def __init__(self, name: str, data: bytes) -> None:
+        self.name = name
+        self.data = data
+        try:
+            probe = DocxTemplate(io.BytesIO(data))
+            self.fields = frozenset(probe.get_undeclared_template_variables())
+        except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+            raise DocumentError(texts.MSG_BAD_TEMPLATE.format(template=name, why=exc)) from exc
+        except TemplateError as exc:
+            raise DocumentError(texts.MSG_TEMPLATE_SYNTAX.format(template=name, why=exc)) from exc
+
+    @classmethod
+    def from_path(cls, path: Path, name: str | None = None) -> Template:
+        return cls(name or path.name, path.read_bytes())
+
+    def problems(self, context: Mapping[str, Any]) -> list[str]:
+        """Russian messages for every field this template uses and ``context`` cannot fill."""
+        out = []
+        for field in sorted(self.fields):
+            if field not in context:
+                out.append(texts.MSG_UNFILLED.format(template=self.name, field=field, why=texts.MSG_UNKNOWN_FIELD))
+            elif isinstance(context[field], Missing):
+                out.append(texts.MSG_UNFILLED.format(template=self.name, field=field, why=context[field].why))
+        return out
+
+    def render(self, context: Mapping[str, Any]) -> bytes:
+        """The filled document as .docx bytes (call ``problems`` first)."""
+        doc = DocxTemplate(io.BytesIO(self.data))
+        try:
+            doc.render(_images(doc, dict(context)), autoescape=True)
+        except TemplateError as exc:
+            raise DocumentError(texts.MSG_TEMPLATE_SYNTAX.format(template=self.name, why=exc)) from exc
+        out = io.BytesIO()
+        doc.save(out)
+        return out.getvalue()
+
+
+def _images(doc: DocxTemplate, value: Any) -> Any:
+    """Pictures (also inside lists and dicts) as docxtpl inline images of this document."""
+    if isinstance(value, Picture):
+        return InlineImage(doc, io.BytesIO(value.png), width=Mm(value.width_mm))
+    if isinstance(value, dict):
+        return {k: _images(doc, v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_images(doc, v) for v in value]
+    return value
+
+
+def document_text(data: bytes) -> str:
+    """All the text of a .docx (paragraphs and table cells), for checks and tests."""
+    doc = Document(io.BytesIO(data))
+    lines = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            lines.append(" | ".join(cell.text for cell in row.cells))
+    return "\n".join(lines)
+
+
+def combine(parts: Iterable[bytes]) -> bytes:
+    """One .docx of several, each from a new page: the batch file for printing."""
+    from docxcompose.composer import Composer
+
+    parts = list(parts)
+    master = Document(io.BytesIO(parts[0]))
+    composer = Composer(master)
+    for data in parts[1:]:
+        master.add_page_break()
+        composer.append(Document(io.BytesIO(data)))
+    out = io.BytesIO()
+    composer.save(out)
+    return out.getvalue()
+
+
+def soffice() -> str | None:
+    """LibreOffice's converter, if this machine has it (``NASTAVNIK_SOFFICE=none`` turns PDF off)."""
+    chosen = os.environ.get(SOFFICE_ENV, "").strip()
+    if chosen.lower() == "none":
+        return None
+    if chosen:
+        return chosen if Path(chosen).exists() else None
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def to_pdf(paths: list[Path], timeout: float = 600) -> tuple[list[Path], str]:
+    """PDF beside each .docx, in one LibreOffice run; (PDFs made, problem or "")."""
+    program = soffice()
+    if program is None or not paths:
+        return [], "" if paths and program else texts.MSG_NO_PDF.strip() if paths else ""
+    by_folder: dict[Path, list[Path]] = {}
+    for path in paths:
+        by_folder.setdefault(path.parent, []).append(path)
+    made: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="nastavnik-lo-") as profile:
+        for folder, files in by_folder.items():
+            try:
+                subprocess.run(
+                    [program, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                     "--outdir", str(folder), *[str(f) for f in files]],
+                    check=True, capture_output=True, timeout=timeout,
+                )
+            except (OSError, subprocess.SubprocessError) as exc:
+                return made, texts.MSG_PDF_FAILED.strip().format(why=type(exc).__name__)
+            made += [f.with_suffix(".pdf") for f in files if f.with_suffix(".pdf").exists()]
+    return made, ""
