@@ -226,6 +226,7 @@ def demo(folder: Path, mentors: int, mentees: int, seed: int, through: str | Non
     Пример: nastavnik demo demo --through 2028-06-30
     """
     from sync.demo import generate
+    from sync.demo_life import fill_demo_settings
 
     try:
         until = date.fromisoformat(through) if through else None
@@ -236,6 +237,7 @@ def demo(folder: Path, mentors: int, mentees: int, seed: int, through: str | Non
         return
     try:
         path = create_programme(folder, "МБУ ДО «ЦВР» НГО", clock.school_year_start())
+        fill_demo_settings(path)
         config = load_config(path)
     except (ConfigError, StoreError) as exc:
         raise Failure(str(exc)) from exc
@@ -248,10 +250,11 @@ def demo(folder: Path, mentors: int, mentees: int, seed: int, through: str | Non
 
 def _lived_demo(folder: Path, mentors: int, mentees: int, seed: int, until: date) -> None:
     """``demo --through``: a programme that went through its cycle up to ``until``."""
-    from sync.demo_life import cycle_start, live
+    from sync.demo_life import cycle_start, fill_demo_settings, live
 
     try:
         path = create_programme(folder, "МБУ ДО «ЦВР» НГО", cycle_start(until, clock.today()))
+        fill_demo_settings(path)
         config = load_config(path)
         if until > config.end:
             raise Failure(f"--through: {until:%d.%m.%Y} позже окончания цикла программы "
@@ -425,6 +428,85 @@ def doctor(config_path: Path | None) -> None:
         click.echo(check.line())
     if any(c.ok is False for c in checks):
         sys.exit(1)
+
+
+_CONFIG = click.option("--config", "config_path", type=click.Path(path_type=Path),
+                       help="Файл настроек (иначе $NASTAVNIK_CONFIG или ./nastavnik.toml).")
+_FORCE = click.option("--force", is_flag=True, help="Создать заново и заменить уже созданные.")
+
+
+def _documents(config_path: Path | None, codes: list[str], only: tuple[str, ...] = (), force: bool = False) -> None:
+    from sync.cli_documents import ids_of, run_batches
+    from sync.documents.render import DocumentError
+
+    config = _load(config_path)
+    try:
+        lines = run_batches(config, codes, ids_of(only) or None, force)
+    except (DocumentError, *EXPECTED) as exc:
+        raise Failure(str(exc)) from exc
+    for line in lines:
+        click.echo(line)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("whom", type=click.Choice(["mentors", "mentees", "partners"]))
+@click.option("--only", "only", multiple=True, metavar="ID",
+              help="Только этим (ID через пробел или запятую); иначе — всем, чьи пары завершены.")
+@_FORCE
+@_CONFIG
+def letters(whom: str, only: tuple[str, ...], force: bool, config_path: Path | None) -> None:
+    """Благодарственные письма наставникам (mentors), наставляемым (mentees) или партнерам (partners).
+
+    По умолчанию — наставникам и наставляемым, чьи пары завершены, и всем партнерам с листа
+    «Партнеры». Созданное записывается в лист «Документы» и второй раз не создается; --force
+    заменяет. Локально — .docx (и PDF при LibreOffice) в out/, с Google — Google Документы.
+
+    Пример: nastavnik letters mentors --only НС-0003 НС-0007
+    """
+    from sync.documents.catalog import LETTERS
+
+    _documents(config_path, [LETTERS[whom]], only, force)
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--only", "only", multiple=True, metavar="ID", help="Только этим парам (П-…).")
+@_FORCE
+@_CONFIG
+def plans(only: tuple[str, ...], force: bool, config_path: Path | None) -> None:
+    """Индивидуальные планы развития (ИПР) утвержденных пар: цели, график встреч, результаты, подписи.
+
+    Задание синхронизации делает ИПР само, когда пара утверждена, и пишет ссылку в «Пары»;
+    команда — чтобы сделать заново (--force) или для выбранных пар.
+
+    Пример: nastavnik plans --only П-0004 --force
+    """
+    _documents(config_path, ["plan"], only, force)
+
+
+@main.command(context_settings=CONTEXT)
+@_FORCE
+@_CONFIG
+def memos(force: bool, config_path: Path | None) -> None:
+    """Памятки наставляемого и наставника с QR-кодами ссылок на анкеты программы.
+
+    Пример: nastavnik memos
+    """
+    _documents(config_path, ["memo_mentee", "memo_mentor"], (), force)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("which", type=click.Choice(["needs", "interim", "final"]))
+@_FORCE
+@_CONFIG
+def report(which: str, force: bool, config_path: Path | None) -> None:
+    """Отчет с цифрами и диаграммами по реестрам: needs — анализ потребностей, interim — промежуточный
+    мониторинг, final — итоги программы (два этапа мониторинга, лучшие практики).
+
+    Пример: nastavnik report final
+    """
+    from sync.documents.catalog import REPORTS
+
+    _documents(config_path, [REPORTS[which]], (), force)
 
 
 def _usage_text(exc: click.UsageError) -> str:

@@ -84,6 +84,30 @@ class _Deed:
     rows: list[dict[str, str]] = field(default_factory=list)
 
 
+DEMO_SETTINGS = {
+    "director": "Соколова Ирина Викторовна",
+    "curator": "Лебедев Андрей Петрович",
+}
+DEMO_LINKS = {code: f"https://forms.gle/demo-{code.replace('_', '-')}"
+              for code in ("meeting_report", "interim_feedback", "final_survey")}
+
+
+def fill_demo_settings(path) -> None:
+    """The demo's director, curator and form links, so that letters and memos have them."""
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    links = [f'{code} = "{link}"' for code, link in DEMO_LINKS.items() if f"\n{code} = \"https://" not in text]
+    out = []
+    for line in lines:
+        key = line.split("=", 1)[0].strip()
+        if key in DEMO_SETTINGS and '""' in line:
+            line = line.replace('""', f'"{DEMO_SETTINGS[key]}"', 1)
+        out.append(line)
+        if line.strip() == "[documents.links]":
+            out += links
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
 def cycle_start(through: date, today: date) -> date:
     """The cycle the demo lives in: this school year's, or an earlier one if DATE is before it."""
     start = clock.school_year_start(today)

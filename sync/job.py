@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from forms.responses import Response, ResponseSource, SourceError
 from sheets.changes import ChangeSet, RowAppend
@@ -25,6 +26,8 @@ from sync.cells import check_cells
 from sync.config import Config
 from sync.dashboard.step import update_dashboard
 from sync.derive import derive
+from sync.documents.service import job_step as documents_step
+from sync.documents.service import open_sink
 from sync.ingest import FORM_ORDER, Context, IngestReport, ingest, watermark
 from sync.long_values import CELL_LIMITS, alert_long_values, fit_changes, folder_for, spill, write_files
 from sync.pairing import PairingReport, update_pairs
@@ -116,9 +119,12 @@ def read_responses(
 
 def compute_plan(
     snapshot: Snapshot, sources: ResponseSource | None, config: Config, now: datetime,
-    backend: str = "local",
+    backend: str = "local", sink: Any = None,
 ) -> Plan:
     """Steps 3–7: everything the run would change, computed without writing anything.
+
+    Documents are the exception: with a ``sink`` (a real run, not --dry-run) the ИПР of newly
+    approved pairs is made there, so that the plan's records and links point at it.
 
     With ``sources`` None the forms are not read (``nastavnik match``: matching alone).
     Values longer than the ``backend``'s cells are kept whole in files (``plan.files``).
@@ -142,6 +148,8 @@ def compute_plan(
         )
     plan.pairing = update_pairs(reg, ctx, config)
     plan.steps["pairs"] = plan.pairing.summary()
+    plan.steps["documents"], document_warnings = documents_step(reg, config, sink, now)
+    plan.warnings += document_warnings
     plan.steps["progress"] = update_progress(reg, ctx, config)
     alert_long_values(reg, local_stamp(ctx.now, ctx.tz), CELL_LIMITS[backend], long_values_folder(config, backend))
     mark_practices(reg, ctx.today)
@@ -170,12 +178,18 @@ def run_sync(
     dry_run: bool = False,
     now: datetime | None = None,
     api_calls: Callable[[], dict[str, int]] | None = None,
+    sink: Any = None,
 ) -> RunReport:
-    """Run the job once under the lock; returns what it planned and wrote."""
+    """Run the job once under the lock; returns what it planned and wrote.
+
+    ``sink`` is where documents go; on the local backend it defaults to ``out/``.
+    """
     started = now or clock.now()
+    if sink is None and not dry_run and store.backend == "local":
+        sink = open_sink(config)
     with run_lock(config.lock_path):
         snapshot = store.read_all()
-        plan = compute_plan(snapshot, sources, config, started, store.backend)
+        plan = compute_plan(snapshot, sources, config, started, store.backend, None if dry_run else sink)
         written = None
         if not dry_run and (plan.changes or (plan.errors and _new_errors(snapshot, plan))):
             changes = ChangeSet(list(plan.changes.updates), list(plan.changes.appends), list(plan.changes.assigns))

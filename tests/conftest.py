@@ -35,6 +35,26 @@ def programme(tmp_path: Path) -> Config:
     return load_config(create_programme(tmp_path / "prog", "Тестовая школа", datetime(2026, 9, 1).date()))
 
 
+@pytest.fixture(scope="session")
+def lived_programme(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo programme lived through its whole cycle, to 30 June 2028 (made once per run)."""
+    from click.testing import CliRunner
+
+    from sync.cli import main
+
+    folder = tmp_path_factory.mktemp("lived") / "demo"
+    clock.freeze(NOW)
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("NASTAVNIK_SOFFICE", "none")
+            result = CliRunner().invoke(main, ["demo", str(folder), "--mentors", "6", "--mentees", "16", "--seed", "4",
+                                               "--through", "2028-06-30"])
+    finally:
+        clock.freeze(None)
+    assert result.exit_code == 0, result.output
+    return folder
+
+
 @pytest.fixture
 def demo_programme(programme: Config) -> Config:
     """The programme with the demo's CSV exports (small, fixed seed)."""
@@ -66,3 +86,9 @@ def sync_once(config: Config, dry_run: bool = False, now: datetime = NOW) -> Run
     """One run of the job on the config's backend."""
     backend = open_backend(config)
     return run_sync(config, backend.store, backend.sources, dry_run=dry_run, now=now)
+
+
+@pytest.fixture(autouse=True)
+def no_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No LibreOffice runs in the suite (seconds each); the PDF test turns it back on."""
+    monkeypatch.setenv("NASTAVNIK_SOFFICE", "none")

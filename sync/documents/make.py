@@ -59,7 +59,7 @@ class MadeReport:
     def lines(self) -> list[str]:
         replaced = f", заменено {self.replaced}" if self.replaced else ""
         out = [texts.MSG_MADE.format(what=self.kind.title, made=self.made, skipped=self.skipped, replaced=replaced)]
-        if self.made:
+        if self.made or self.replaced:
             out.append(texts.MSG_WHERE.format(where=self.where))
             if self.combined:
                 out.append(f"  для печати одним файлом: {self.combined}")
@@ -125,7 +125,7 @@ def _person(key: str, row: dict[str, str], context: dict[str, object], name_colu
 def make_batch(code: str, reg: Registries, config: Config, template: Template, sink: Sink, now: datetime,
                only: list[str] | None = None, force: bool = False,
                figures: Callable[[], dict[str, object]] | None = None,
-               progress: Callable[[int], None] | None = None) -> MadeReport:
+               progress: Callable[[int, int], None] | None = None) -> MadeReport:
     """Make the documents of one kind that are due (or asked for), record them in «Документы»."""
     kind = BY_CODE[code]
     today = now.astimezone(config.tz).date()
@@ -167,7 +167,7 @@ def make_batch(code: str, reg: Registries, config: Config, template: Template, s
         if code == "plan" and item.subject in reg["pairs"]:
             reg["pairs"][item.subject]["plan_link"] = placed.link
         if progress:
-            progress(n)
+            progress(n, len(todo))
     for item in items:  # a salutation the name could not settle stays open for staff
         if item.subject != PROGRAMME:
             reg.alert(f"{item.subject}: обращение", item.unknown_gender, stamp, form="Документы",

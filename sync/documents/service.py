@@ -66,7 +66,7 @@ def figures_for(code: str, reg: Registries, config: Config, today: date) -> Call
 
 
 def make_kind(code: str, reg: Registries, config: Config, sink: Sink, now: datetime, only: list[str] | None = None,
-              force: bool = False, progress: Callable[[int], None] | None = None) -> MadeReport:
+              force: bool = False, progress: Callable[[int, int], None] | None = None) -> MadeReport:
     """One batch of a kind of document, on registries already read (the caller writes them back)."""
     today = now.astimezone(config.tz).date()
     template = load_template(code, config, sink)
