@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from forms.responses import ResponseSource
 from sheets.store import TableStore
@@ -20,3 +21,4 @@ class Backend:
     store: TableStore
     sources: ResponseSource
     api_calls: Callable[[], dict[str, int]] = field(default=lambda: {})
+    services: Any = None  # the Google clients (documents go to Drive through them), if any

@@ -283,13 +283,14 @@ def sync(config_path: Path | None, dry_run: bool, verbose: bool) -> None:
     Пример: nastavnik sync --dry-run
     """
     from sync.bootstrap import open_backend
+    from sync.documents.service import backend_sink
     from sync.job import describe_plan, run_sync
 
     config = _load(config_path)
     try:
         backend = open_backend(config)
         report = run_sync(config, backend.store, backend.sources, dry_run=dry_run,
-                          api_calls=backend.api_calls)
+                          api_calls=backend.api_calls, sink=backend_sink(config, backend))
     except EXPECTED as exc:
         raise Failure(str(exc)) from exc
     plan = report.plan
@@ -457,9 +458,8 @@ def _documents(config_path: Path | None, codes: list[str], only: tuple[str, ...]
 def letters(whom: str, only: tuple[str, ...], force: bool, config_path: Path | None) -> None:
     """Благодарственные письма наставникам (mentors), наставляемым (mentees) или партнерам (partners).
 
-    По умолчанию — наставникам и наставляемым, чьи пары завершены, и всем партнерам с листа
-    «Партнеры». Созданное записывается в лист «Документы» и второй раз не создается; --force
-    заменяет. Локально — .docx (и PDF при LibreOffice) в out/, с Google — Google Документы.
+    По умолчанию — тем, чьи пары завершены, и всем партнерам. Созданное записано в «Документы»
+    и второй раз не создается; --force заменяет.
 
     Пример: nastavnik letters mentors --only НС-0003 НС-0007
     """
@@ -475,8 +475,7 @@ def letters(whom: str, only: tuple[str, ...], force: bool, config_path: Path | N
 def plans(only: tuple[str, ...], force: bool, config_path: Path | None) -> None:
     """Индивидуальные планы развития (ИПР) утвержденных пар: цели, график встреч, результаты, подписи.
 
-    Задание синхронизации делает ИПР само, когда пара утверждена, и пишет ссылку в «Пары»;
-    команда — чтобы сделать заново (--force) или для выбранных пар.
+    Задание синхронизации делает ИПР само, когда пара утверждена, и пишет ссылку в «Пары».
 
     Пример: nastavnik plans --only П-0004 --force
     """

@@ -36,7 +36,7 @@ def programme(tmp_path: Path) -> Config:
 
 
 @pytest.fixture(scope="session")
-def lived_programme(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def lived_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small demo programme lived through its whole cycle, to 30 June 2028 (made once per run)."""
     from click.testing import CliRunner
 

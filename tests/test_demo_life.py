@@ -23,8 +23,8 @@ def lived(folder: Path, through: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def whole_cycle(lived_programme: Path) -> tuple[Path, dict]:
-    return lived_programme, XlsxStore(lived_programme / "registry.xlsx").read_all().frames
+def whole_cycle(lived_demo: Path) -> tuple[Path, dict]:
+    return lived_demo, XlsxStore(lived_demo / "registry.xlsx").read_all().frames
 
 
 def test_a_whole_cycle_has_every_trace_a_school_leaves(whole_cycle) -> None:
@@ -58,7 +58,7 @@ def test_every_answer_lies_before_the_through_date(whole_cycle) -> None:
     assert (approved[approved != ""] >= "2026-09-01").all() and (approved != "").any()
 
 
-def test_the_lived_programme_is_settled_a_sync_on_that_day_writes_nothing(whole_cycle) -> None:
+def test_the_lived_demo_is_settled_a_sync_on_that_day_writes_nothing(whole_cycle) -> None:
     folder, _ = whole_cycle
     with clock.frozen(datetime(2028, 6, 30, 17, 0, tzinfo=UTC)):
         result = CliRunner().invoke(main, ["sync", "--config", str(folder / "nastavnik.toml")])

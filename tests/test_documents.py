@@ -39,10 +39,10 @@ def docx_files(folder: Path) -> dict[Path, float]:
 
 
 @pytest.fixture(scope="module")
-def lived(lived_programme: Path, tmp_path_factory) -> Path:
+def lived(lived_demo: Path, tmp_path_factory) -> Path:
     """The lived demo programme (a copy of its own), and every document made once."""
     folder = tmp_path_factory.mktemp("docs") / "demo"
-    shutil.copytree(lived_programme, folder)
+    shutil.copytree(lived_demo, folder)
     with clock.frozen(THROUGH), pytest.MonkeyPatch.context() as mp:
         mp.setenv("NASTAVNIK_SOFFICE", "none")
         for args in ALL:

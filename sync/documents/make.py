@@ -201,8 +201,9 @@ def erase_withdrawn(reg: Registries, sink: Sink) -> int:
         subject = record["subject_id"]
         about = {subject} | pair_of.get(subject, set())
         if record["state"] != ERASED and about & gone:
-            if record["link"]:
-                sink.remove(record["link"])
+            for link in dict.fromkeys((record["link"], record["pdf"])):
+                if link:
+                    sink.remove(link)
             record.update({"link": "", "pdf": "", "state": ERASED})
             if subject in reg["pairs"]:
                 reg["pairs"][subject]["plan_link"] = ""

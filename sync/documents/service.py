@@ -22,8 +22,14 @@ def open_sink(config: Config, services: Any = None) -> Sink:
         from sync.documents.google_sink import GoogleDocsSink
 
         return GoogleDocsSink(services, config.google.drive_folder_id, config.out_dir, cycle(config),
-                              pdf=config.documents.pdf)
+                              pdf=config.documents.pdf, tag=getattr(config.google, "tag", ""))
     return LocalSink(config.out_dir, cycle(config), pdf=config.documents.pdf)
+
+
+def backend_sink(config: Config, backend: Any) -> Sink | None:
+    """The job's sink for a backend: Google Docs with Google clients, else None (``out/``, the default)."""
+    services = getattr(backend, "services", None)
+    return open_sink(config, services) if services is not None else None
 
 
 def load_template(code: str, config: Config, sink: Sink | None = None) -> Template:

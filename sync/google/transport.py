@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import gspread
 import httplib2
@@ -53,6 +54,8 @@ REAL_ROOTS = {
     "drive": "https://www.googleapis.com/drive/v3/",
     "docs": "https://docs.googleapis.com/",
 }
+# Media uploads (Drive files.create with a file) go to the upload URI, not the API root.
+UPLOAD_ROOT = "https://www.googleapis.com/upload/drive/v3/"
 
 RETRY_STATUSES = frozenset({408, 429})
 # Calls that make something new: a second attempt after an unknown outcome could make it twice.
@@ -129,7 +132,20 @@ class Endpoints:
             if url.startswith(real):
                 base = self.root(api)
                 return url if base == real else base + url[len(real) :]
+        if url.startswith(UPLOAD_ROOT) and self.drive != REAL_ROOTS["drive"]:
+            return _upload_base(self.drive) + url[len(UPLOAD_ROOT) :]
+        parts, drive = urlsplit(url), urlsplit(self.drive)
+        if parts.path.startswith("/upload/") and parts.netloc == drive.netloc and parts.scheme != drive.scheme:
+            # google-api-python-client points media uploads at a configured endpoint by swapping
+            # only the host (``_fix_up_media_path_base_url``), keeping https: take the scheme too
+            return urlunsplit(parts._replace(scheme=drive.scheme))
         return url
+
+
+def _upload_base(drive_root: str) -> str:
+    """The upload URI for a configured Drive root: …/drive/v3/ -> …/upload/drive/v3/."""
+    parts = urlsplit(drive_root)
+    return urlunsplit(parts._replace(path="/upload" + parts.path))
 
 
 # --- the transport --------------------------------------------------------------------------

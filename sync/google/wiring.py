@@ -37,4 +37,5 @@ def open_google_backend(config: Config, services: GoogleServices | None = None) 
         store=GoogleSheetsStore(services.gspread, config.google.spreadsheet_id, sleep=services.transport.sleep),
         sources=GoogleFormsSource(services.forms, config.google.form_ids),
         api_calls=services.api_calls,
+        services=services,
     )

@@ -98,6 +98,8 @@ class FakeDrive:
         self.caller: Callable[[], Identity | None] = lambda: None
         # Google files made through Drive become real spreadsheets / forms (set by the server).
         self.on_create_google_file: Callable[[str, str, str], None] | None = None
+        self.media: Any = None  # the media of the upload being handled (uploads.py)
+        self.imported: dict[str, dict[str, Any]] = {}  # converted uploads: their .docx, picture count
 
     # state helpers for tests -----------------------------------------------------------------------
 
@@ -266,6 +268,10 @@ class FakeDrive:
         return file_id
 
     def _m_files_create(self, path: dict[str, str], query: dict[str, Any], meta: dict[str, Any]) -> Any:
+        if self.media is not None:
+            from .uploads import create
+
+            return select_fields(self.files[create(self, meta, query, self.media)], query.get("fields"))
         file_id = self._new(meta, query, "application/octet-stream")
         return select_fields(self.files[file_id], query.get("fields"))
 
@@ -305,16 +311,9 @@ class FakeDrive:
         return select_fields(self.files[new_id], query.get("fields"))
 
     def _m_files_export(self, path: dict[str, str], query: dict[str, Any], body: Any) -> Any:
-        item = self._visible(path["fileId"], query)
-        mime = query.get("mimeType")
-        if item["mimeType"] != DOC_MIME:
-            raise bad_request("Export only supports Docs Editors files.")
-        text = self.docs.get(item["id"]).text
-        if mime == "application/pdf":
-            return b"%PDF-1.4\n% fake pdf\n" + text.encode("utf-8")
-        if mime == "text/plain":
-            return text.encode("utf-8")
-        raise bad_request(f"The requested conversion is not supported: {mime}")
+        from .uploads import export
+
+        return export(self, self._visible(path["fileId"], query), str(query.get("mimeType")))
 
     def _m_files_delete(self, path: dict[str, str], query: dict[str, Any], body: Any) -> Any:
         item = self._visible(path["fileId"], query, RANK["owner"])

@@ -25,6 +25,7 @@ from .drive_docs import FakeDocs
 from .errors import FakeApiError
 from .forms import FakeForms
 from .sheets import FakeSheets
+from .uploads import split_upload
 from .validate import check_body, check_query
 
 
@@ -194,7 +195,14 @@ class FakeGoogle:
         found = match_route(http_method, raw_path)
         name = found[0].name if found else f"unknown {http_method} {raw_path}"
         body: Any = None
-        if raw_body:
+        media = None
+        if raw_path.startswith("/upload/") and found is not None:  # media uploads: see uploads.py
+            try:
+                body, media = split_upload(raw_body, headers.get("content-type", ""),
+                                           (query.get("uploadType") or [""])[0])
+            except FakeApiError as exc:
+                return exc.code, exc.body(), {}
+        elif raw_body:
             try:
                 body = json.loads(raw_body)
             except ValueError:
@@ -231,12 +239,14 @@ class FakeGoogle:
             path_params = {k: unquote(v) for k, v in path_params.items()}
             with self.lock:
                 self.caller = caller
+                self.drive.media = media
                 try:
                     self.drive.check_create(caller, route.method_id, params, body)
                     self._check_access(caller, route, path_params, http_method)
                     result = self._service(route.api).handle(route.method_id, path_params, params, body)
                 finally:
                     self.caller = None
+                    self.drive.media = None
             if fault is not None and fault.applied:
                 call.fault, call.status = True, fault.status
                 return self._fault_response(fault)
