@@ -250,24 +250,12 @@ def demo(folder: Path, mentors: int, mentees: int, seed: int, through: str | Non
 
 def _lived_demo(folder: Path, mentors: int, mentees: int, seed: int, until: date) -> None:
     """``demo --through``: a programme that went through its cycle up to ``until``."""
-    from sync.demo_life import cycle_start, fill_demo_settings, live
+    from sync.demo_life import DemoError, lived_demo
 
     try:
-        path = create_programme(folder, "МБУ ДО «ЦВР» НГО", cycle_start(until, clock.today()))
-        fill_demo_settings(path)
-        config = load_config(path)
-        if until > config.end:
-            raise Failure(f"--through: {until:%d.%m.%Y} позже окончания цикла программы "
-                          f"({config.end:%d.%m.%Y}, [programme] end в {path.name})")
-        click.echo(f"Учебная программа: {path}; проживаем цикл с {config.start:%d.%m.%Y} по {until:%d.%m.%Y}")
-        life = live(config, until, mentors, mentees, seed, report=click.echo)
-    except EXPECTED as exc:
+        lived_demo(folder, mentors, mentees, seed, until, click.echo, create_programme)
+    except (DemoError, *EXPECTED) as exc:
         raise Failure(str(exc)) from exc
-    click.echo(f"Запусков синхронизации: {len(life.runs)}; пар утверждено {life.approved}, отклонено "
-               f"{life.rejected}, расторгнуто {life.terminated}, завершено {life.finished}; отчетов о встречах "
-               f"{life.meetings}, ответов обратной связи {life.feedback}")
-    click.echo(f"Посмотреть программу на тот день: NASTAVNIK_NOW={until.isoformat()} "
-               f"nastavnik status --config {path}")
 
 
 @main.command(context_settings=CONTEXT)

@@ -18,6 +18,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 from openpyxl import load_workbook
 
@@ -106,6 +107,30 @@ def fill_demo_settings(path) -> None:
         if line.strip() == "[documents.links]":
             out += links
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
+class DemoError(Exception):
+    """The demo cannot live up to the date asked; the message is Russian."""
+
+
+def lived_demo(folder, mentors: int, mentees: int, seed: int, until: date, echo: Callable[[str], None],
+               create: Callable[..., Path]) -> Life:
+    """``nastavnik demo DIR --through DATE``: create the programme (``create``) and live it up to ``until``."""
+    from sync.config import load_config
+
+    path = create(folder, "МБУ ДО «ЦВР» НГО", cycle_start(until, clock.today()))
+    fill_demo_settings(path)
+    config = load_config(path)
+    if until > config.end:
+        raise DemoError(f"--through: {until:%d.%m.%Y} позже окончания цикла программы "
+                        f"({config.end:%d.%m.%Y}, [programme] end в {path.name})")
+    echo(f"Учебная программа: {path}; проживаем цикл с {config.start:%d.%m.%Y} по {until:%d.%m.%Y}")
+    life = live(config, until, mentors, mentees, seed, report=echo)
+    echo(f"Запусков синхронизации: {len(life.runs)}; пар утверждено {life.approved}, отклонено "
+         f"{life.rejected}, расторгнуто {life.terminated}, завершено {life.finished}; отчетов о встречах "
+         f"{life.meetings}, ответов обратной связи {life.feedback}")
+    echo(f"Посмотреть программу на тот день: NASTAVNIK_NOW={until.isoformat()} nastavnik status --config {path}")
+    return life
 
 
 def cycle_start(through: date, today: date) -> date:

@@ -17,8 +17,12 @@ PROBLEM_PREFIX = "ДК-"
 
 
 def generated_documents(reg: Registries) -> set[str]:
-    """Names of the documents the job has generated (recorded in «Служебное»)."""
-    return {k.removeprefix(DOCUMENT_PREFIX) for k in reg["service"] if k.startswith(DOCUMENT_PREFIX)}
+    """The roadmap's names of the documents made: from «Документы» (and older «Служебное» marks)."""
+    from sync.documents.catalog import BY_CODE
+
+    made = {BY_CODE[r["id"].split(":", 1)[0]].evidence for r in reg["documents"].values()
+            if r["link"] and r["state"] != "удален: отзыв согласия" and r["id"].split(":", 1)[0] in BY_CODE}
+    return made | {k.removeprefix(DOCUMENT_PREFIX) for k in reg["service"] if k.startswith(DOCUMENT_PREFIX)}
 
 
 def roadmap_settings(config: Config) -> RoadmapSettings:

@@ -270,3 +270,13 @@ def test_pdf_beside_the_docx_when_libreoffice_is_present(copy_of: Path, monkeypa
     assert out.count("PDF: 1") == 2
     pdf = copy_of / "out" / "2026-2028" / "Памятки" / "Памятка наставника.pdf"
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_the_roadmap_takes_its_evidence_from_the_documents(copy_of: Path) -> None:
+    with clock.frozen(THROUGH):
+        cli("sync", "--config", str(copy_of / "nastavnik.toml"))
+    roadmap = frames(copy_of)["roadmap"]
+    for aid in ("2.1", "4.1", "7.2", "7.5"):
+        assert roadmap.loc[aid, "status"] == "выполнено", (aid, roadmap.loc[aid, "evidence"])
+    assert "сформирован" in roadmap.loc["2.3", "evidence"] and "сформирован" in roadmap.loc["7.1", "evidence"]
+    assert "лист «Документы»" in roadmap.loc["2.1", "evidence"]

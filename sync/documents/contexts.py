@@ -57,19 +57,32 @@ def _date(text: str) -> date | None:
         return None
 
 
-def _held(meetings: list[Row], pair_ids: set[str], today: date) -> int:
-    """Meetings of these pairs held by ``today``."""
-    return sum(1 for m in meetings
-               if m.get("pair_id") in pair_ids and (d := _date(m.get("held_on", ""))) and d <= today)
+def held_by_pair(meetings: list[Row], today: date) -> dict[str, int]:
+    """Pair id -> meetings held by ``today`` (one pass over «Встречи» for a whole batch)."""
+    out: dict[str, int] = {}
+    for m in meetings:
+        day = _date(m.get("held_on", ""))
+        if day is not None and day <= today and m.get("pair_id"):
+            out[m["pair_id"]] = out.get(m["pair_id"], 0) + 1
+    return out
 
 
-def mentor_letter(mentor: Row, pairs: list[Row], meetings: list[Row], today: date) -> dict[str, object]:
-    """The fields of a thank-you letter to a mentor, from their pairs and meetings."""
+def pairs_by_person(pairs: list[Row]) -> dict[str, list[Row]]:
+    """Participant id -> their approved, working or finished pairs (as mentor or mentee)."""
+    out: dict[str, list[Row]] = {}
+    for p in pairs:
+        if p.get("status") in (FINISHED, *ACTIVE):
+            for pid in {p.get("mentor_id", "").strip(), *ids(p.get("mentee_ids", ""))}:
+                out.setdefault(pid, []).append(p)
+    return out
+
+
+def mentor_letter(mentor: Row, mine: list[Row], held_in: dict[str, int]) -> dict[str, object]:
+    """The fields of a thank-you letter to a mentor, from their pairs and the meetings held."""
     a = person_addressee(mentor)
-    mine = [p for p in pairs
-            if p.get("mentor_id", "").strip() == mentor["id"] and p.get("status") in (FINISHED, *ACTIVE)]
+    mine = [p for p in mine if p.get("mentor_id", "").strip() == mentor["id"]]
     mentees = {m for p in mine for m in ids(p.get("mentee_ids", ""))}
-    held = _held(meetings, {p["id"] for p in mine}, today)
+    held = sum(held_in.get(p["id"], 0) for p in mine)
     if mentees and held:
         summary = (f"За время программы Вы провели {count_words(held, 'встречу', 'встречи', 'встреч')} "
                    f"с {count_words(len(mentees), 'наставляемым', 'наставляемыми', 'наставляемыми')}.")
@@ -80,13 +93,11 @@ def mentor_letter(mentor: Row, pairs: list[Row], meetings: list[Row], today: dat
     return {"кому": a.dative, "обращение": a.salutation, "итоги": summary}
 
 
-def mentee_letter(mentee: Row, pairs: list[Row], mentors: dict[str, Row], meetings: list[Row],
-                  today: date) -> dict[str, object]:
+def mentee_letter(mentee: Row, mine: list[Row], mentors: dict[str, Row], held_in: dict[str, int]) -> dict[str, object]:
     """The fields of a thank-you letter to a mentee: their mentor (genitive) and meetings."""
     a = person_addressee(mentee)
-    mine = [p for p in pairs
-            if mentee["id"] in ids(p.get("mentee_ids", "")) and p.get("status") in (FINISHED, *ACTIVE)]
-    held = _held(meetings, {p["id"] for p in mine}, today)
+    mine = [p for p in mine if mentee["id"] in ids(p.get("mentee_ids", ""))]
+    held = sum(held_in.get(p["id"], 0) for p in mine)
     names = [person_addressee(mentors[p["mentor_id"].strip()]).genitive for p in mine
              if p.get("mentor_id", "").strip() in mentors]
     if names:

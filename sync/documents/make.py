@@ -18,10 +18,12 @@ from sync.documents.contexts import (
     ACTIVE,
     FINISHED,
     common,
+    held_by_pair,
     ids,
     memo_context,
     mentee_letter,
     mentor_letter,
+    pairs_by_person,
     partner_letter,
     person_addressee,
     plan_context,
@@ -88,18 +90,19 @@ def _only(ids_wanted: list[str], known: dict[str, dict[str, str]]) -> list[str]:
 def items_for(code: str, reg: Registries, config: Config, today, only: list[str] | None = None,
               figures: Callable[[], dict[str, object]] | None = None) -> list[Item]:
     """Whom a kind of document is for, with each document's own fields."""
-    pairs = list(reg["pairs"].values())
-    meetings = list(reg["meetings"].values())
+    if code in ("letter_mentor", "letter_mentee"):
+        mine = pairs_by_person(list(reg["pairs"].values()))
+        held = held_by_pair(list(reg["meetings"].values()), today)
     if code == "letter_mentor":
         chosen = _only(only, reg["mentors"]) if only else sorted(
             {p["mentor_id"].strip() for p in _finished_pairs(reg)} & set(reg["mentors"]))
-        return [_person(m, reg["mentors"][m], mentor_letter(reg["mentors"][m], pairs, meetings, today))
+        return [_person(m, reg["mentors"][m], mentor_letter(reg["mentors"][m], mine.get(m, []), held))
                 for m in chosen]
     if code == "letter_mentee":
         chosen = _only(only, reg["mentees"]) if only else sorted(
             {m for p in _finished_pairs(reg) for m in ids(p["mentee_ids"])} & set(reg["mentees"]))
-        return [_person(m, reg["mentees"][m], mentee_letter(reg["mentees"][m], pairs, reg["mentors"], meetings,
-                                                            today)) for m in chosen]
+        return [_person(m, reg["mentees"][m], mentee_letter(reg["mentees"][m], mine.get(m, []), reg["mentors"], held))
+                for m in chosen]
     if code == "letter_partner":
         chosen = _only(only, reg["partners"]) if only else sorted(reg["partners"])
         return [_person(p, reg["partners"][p], partner_letter(reg["partners"][p]), "head") for p in chosen]
@@ -147,6 +150,7 @@ def make_batch(code: str, reg: Registries, config: Config, template: Template, s
         shown = problems[:10] + ([f"… и еще {len(problems) - 10}"] if len(problems) > 10 else [])
         raise DocumentError("ничего не создано: " + "; ".join(shown))
     made: list[tuple[Placed, bytes]] = []
+    keys: dict[str, str] = {}  # link -> key
     stamp = local_stamp(now, config.tz)
     for n, (item, key, record) in enumerate(todo, 1):
         data = template.render({**base, **item.context})
@@ -155,6 +159,7 @@ def make_batch(code: str, reg: Registries, config: Config, template: Template, s
         old = record["link"] if record is not None else ""
         placed = sink.put(key, kind.folder, name, title, data, replaces=old)
         made.append((placed, data))
+        keys[placed.link] = key
         report.links[item.subject] = placed.link
         if old:
             report.replaced += 1
@@ -176,8 +181,7 @@ def make_batch(code: str, reg: Registries, config: Config, template: Template, s
     for placed, _ in made:
         pdf = outcome.pdfs.get(placed.link) or placed.pdf
         if pdf:
-            key = next(k for k, r in reg["documents"].items() if r["link"] == placed.link)
-            reg["documents"][key]["pdf"] = pdf
+            reg["documents"][keys[placed.link]]["pdf"] = pdf
             report.pdfs += 1
     report.combined, report.note = outcome.combined, outcome.note
     return report

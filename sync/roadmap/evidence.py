@@ -24,6 +24,7 @@ from sync.roadmap.texts import (
     EV_LONG_TERM,
     EV_LONG_TERM_FINISHED,
     EV_MEETINGS,
+    EV_MEMO,
     EV_MENTORS,
     EV_NEEDS,
     EV_NEEDS_REPORT,
@@ -48,6 +49,7 @@ from sync.roadmap.texts import (
     FINISHED,
     INTERIM,
     LETTERS_TO,
+    MEMOS_FOR,
     MENTEE_ROLE,
     NEEDS_REPORT,
     PAIRS_ANY,
@@ -254,6 +256,15 @@ def _letters(*kinds: str) -> Callable[[str, _Registries], _Evidence]:
     return rule
 
 
+def _memo(kind: str) -> Callable[[str, _Registries], _Evidence]:
+    def rule(aid: str, reg: _Registries) -> _Evidence:
+        made = kind in reg.documents
+        text = EV_MEMO[0 if made else 1].format(id=aid, whom=MEMOS_FOR[kind])
+        return _Evidence(made, made, 100 if made else 0, text)
+
+    return rule
+
+
 def _best_practices(aid: str, reg: _Registries) -> _Evidence:
     if not reg.practices:
         return _Evidence(False, False, None, EV_PRACTICES_NONE.format(id=aid))
@@ -303,6 +314,8 @@ RULES: dict[str, Callable[[str, _Registries], _Evidence]] = {
     "final_report": _final_report,
     "final_event_letters": _letters("letters_mentors", "letters_partners"),
     "encouragement_letters": _letters("letters_mentors", "letters_mentees"),
+    "memo_mentees": _memo("memo_mentees"),
+    "memo_mentors": _memo("memo_mentors"),
     "best_practices": _best_practices,
     "long_term_mentors": _long_term_mentors,
 }

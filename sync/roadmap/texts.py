@@ -84,7 +84,10 @@ LETTERS_TO = {
 
 NEEDS_REPORT = "needs_report"
 FINAL_REPORT = "final_report"
-DOCUMENTS: tuple[str, ...] = (NEEDS_REPORT, FINAL_REPORT, *LETTERS_TO)
+MEMOS_FOR = {"memo_mentees": "наставляемых", "memo_mentors": "наставников"}
+DOCUMENTS: tuple[str, ...] = (NEEDS_REPORT, FINAL_REPORT, *LETTERS_TO, *MEMOS_FOR)
+EV_MEMO = ("{id}: памятка для {whom} сформирована (лист «Документы»)",
+           "{id}: памятки для {whom} нет — сделайте ее командой nastavnik memos или отметьте вручную")
 
 ROADMAP_FILE = "roadmap.toml"
 APPROVED_LADDER = (APPROVED, TRIAL, PLAN, WORK, FINISHED)
