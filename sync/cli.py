@@ -419,81 +419,14 @@ def doctor(config_path: Path | None) -> None:
         sys.exit(1)
 
 
-_CONFIG = click.option("--config", "config_path", type=click.Path(path_type=Path),
-                       help="Файл настроек (иначе $NASTAVNIK_CONFIG или ./nastavnik.toml).")
-_FORCE = click.option("--force", is_flag=True, help="Создать заново и заменить уже созданные.")
+def _register_documents() -> None:
+    from sync.cli_documents import document_commands
+
+    for command in document_commands(CONTEXT, Failure, _load, EXPECTED, RussianCommand):
+        main.add_command(command)
 
 
-def _documents(config_path: Path | None, codes: list[str], only: tuple[str, ...] = (), force: bool = False) -> None:
-    from sync.cli_documents import ids_of, run_batches
-    from sync.documents.render import DocumentError
-
-    config = _load(config_path)
-    try:
-        lines = run_batches(config, codes, ids_of(only) or None, force)
-    except (DocumentError, *EXPECTED) as exc:
-        raise Failure(str(exc)) from exc
-    for line in lines:
-        click.echo(line)
-
-
-@main.command(context_settings=CONTEXT)
-@click.argument("whom", type=click.Choice(["mentors", "mentees", "partners"]))
-@click.option("--only", "only", multiple=True, metavar="ID",
-              help="Только этим (ID через пробел или запятую); иначе — всем, чьи пары завершены.")
-@_FORCE
-@_CONFIG
-def letters(whom: str, only: tuple[str, ...], force: bool, config_path: Path | None) -> None:
-    """Благодарственные письма наставникам (mentors), наставляемым (mentees) или партнерам (partners).
-
-    По умолчанию — тем, чьи пары завершены, и всем партнерам. Созданное записано в «Документы»
-    и второй раз не создается; --force заменяет.
-
-    Пример: nastavnik letters mentors --only НС-0003 НС-0007
-    """
-    from sync.documents.catalog import LETTERS
-
-    _documents(config_path, [LETTERS[whom]], only, force)
-
-
-@main.command(context_settings=CONTEXT)
-@click.option("--only", "only", multiple=True, metavar="ID", help="Только этим парам (П-…).")
-@_FORCE
-@_CONFIG
-def plans(only: tuple[str, ...], force: bool, config_path: Path | None) -> None:
-    """Индивидуальные планы развития (ИПР) утвержденных пар: цели, график встреч, результаты, подписи.
-
-    Задание синхронизации делает ИПР само, когда пара утверждена, и пишет ссылку в «Пары».
-
-    Пример: nastavnik plans --only П-0004 --force
-    """
-    _documents(config_path, ["plan"], only, force)
-
-
-@main.command(context_settings=CONTEXT)
-@_FORCE
-@_CONFIG
-def memos(force: bool, config_path: Path | None) -> None:
-    """Памятки наставляемого и наставника с QR-кодами ссылок на анкеты программы.
-
-    Пример: nastavnik memos
-    """
-    _documents(config_path, ["memo_mentee", "memo_mentor"], (), force)
-
-
-@main.command(context_settings=CONTEXT)
-@click.argument("which", type=click.Choice(["needs", "interim", "final"]))
-@_FORCE
-@_CONFIG
-def report(which: str, force: bool, config_path: Path | None) -> None:
-    """Отчет с цифрами и диаграммами по реестрам: needs — анализ потребностей, interim — промежуточный
-    мониторинг, final — итоги программы (два этапа мониторинга, лучшие практики).
-
-    Пример: nastavnik report final
-    """
-    from sync.documents.catalog import REPORTS
-
-    _documents(config_path, [REPORTS[which]], (), force)
+_register_documents()
 
 
 def _usage_text(exc: click.UsageError) -> str:

@@ -126,3 +126,11 @@ def test_any_text_as_a_name_never_breaks(text: str) -> None:
     a = addressee(text)
     assert a.salutation.endswith("!")
     assert isinstance(a.dative, str)
+
+
+def test_signature_lines_use_initials_first() -> None:
+    from sync.documents.words import signature_name
+
+    assert signature_name("Соколова Ирина Викторовна") == "И. В. Соколова"
+    assert signature_name("Мамедов Рашид Гейдар оглы") == "Р. Мамедов"
+    assert signature_name("  Ким   Саша ") == "С. Ким"

@@ -83,7 +83,7 @@ def _num(value: float) -> str:
     return f"{value:g}".replace(".", ",")
 
 
-def qr(link: str, width_mm: float = 28) -> Picture:
+def qr(link: str, width_mm: float = 24) -> Picture:
     """A QR code of a link, small enough for a table cell and readable by a phone."""
     import qrcode
 

@@ -13,7 +13,7 @@ from sync.config import Config
 from sync.documents import texts
 from sync.documents.charts import qr
 from sync.documents.render import Missing
-from sync.documents.words import Addressee, addressee, count_words, date_words, month_year
+from sync.documents.words import Addressee, addressee, count_words, date_words, month_year, signature_name
 
 Row = dict[str, str]
 FINISHED = "завершена"
@@ -36,8 +36,12 @@ def common(config: Config, today: date) -> dict[str, object]:
         "организация": need(config.organisation, "organisation"),
         "программа": need(config.programme, "name"),
         "директор": need(config.director, "director"),
+        "директор_подпись": signature_name(config.director) if config.director.strip() else
+        Missing(texts.MSG_CONFIG_EMPTY.format(key="director", file=file)),
         "должность_директора": config.documents.director_title or "Директор",
         "куратор": need(config.curator, "curator"),
+        "куратор_подпись": signature_name(config.curator) if config.curator.strip() else
+        Missing(texts.MSG_CONFIG_EMPTY.format(key="curator", file=file)),
         "дата": date_words(today),
         "период": f"{config.start.year}–{config.end.year} учебных годах",  # «в … учебных годах»
         "учебные_годы": f"{config.start.year}–{config.end.year} учебные годы",

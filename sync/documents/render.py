@@ -174,8 +174,10 @@ def soffice() -> str | None:
 def to_pdf(paths: list[Path], timeout: float = 600) -> tuple[list[Path], str]:
     """PDF beside each .docx, in one LibreOffice run; (PDFs made, problem or "")."""
     program = soffice()
-    if program is None or not paths:
-        return [], "" if paths and program else texts.MSG_NO_PDF.strip() if paths else ""
+    if not paths or os.environ.get(SOFFICE_ENV, "").strip().lower() == "none":
+        return [], ""  # nothing to convert, or PDF turned off on purpose
+    if program is None:
+        return [], texts.MSG_NO_PDF.strip()
     by_folder: dict[Path, list[Path]] = {}
     for path in paths:
         by_folder.setdefault(path.parent, []).append(path)

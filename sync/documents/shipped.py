@@ -75,7 +75,7 @@ def _table(doc, rows: list[list[str]], widths: list[float], header: bool = True,
     return table
 
 
-def _signature(doc, who: str = "{{ должность_директора }}", name: str = "{{ директор }}") -> None:
+def _signature(doc, who: str = "{{ должность_директора }}", name: str = "{{ директор_подпись }}") -> None:
     _p(doc, before=24)
     table = _table(doc, [[who, "_______________", name]], [5.5, 4.0, 7.0], header=False, grid=False)
     table.cell(0, 2).paragraphs[0].alignment = RIGHT
@@ -148,7 +148,7 @@ def plan():
     table = _table(doc, [["№", "Срок", "Вид встречи", "Содержание", "Отметка"],
                          ["{%tr for в in встречи %}", "", "", "", ""],
                          ["{{ в.номер }}", "{{ в.срок }}", "{{ в.вид }}", "{{ в.тема }}", ""],
-                         ["{%tr endfor %}", "", "", "", ""]], [1.0, 3.2, 3.6, 6.7, 2.0])
+                         ["{%tr endfor %}", "", "", "", ""]], [1.0, 3.2, 3.6, 6.2, 2.5])
     table.rows[0].repeat = True
     _p(doc, "3. Ожидаемые результаты", bold=True, before=12)
     _p(doc, "{%p for р in результаты %}")
@@ -231,7 +231,7 @@ def report_needs():
     _p(doc, "{{ диаграмма_запросы }}", CENTER)
     _p(doc, "3. Выводы", bold=True, before=12)
     _para_loop(doc, "в in выводы", "— {{ в }}")
-    _signature(doc, "Куратор программы", "{{ куратор }}")
+    _signature(doc, "Куратор программы", "{{ куратор_подпись }}")
     return doc
 
 
@@ -261,7 +261,7 @@ def report_interim():
     _p(doc, "{{ диаграмма_оценки }}", CENTER)
     _p(doc, "4. Выводы", bold=True, before=12)
     _para_loop(doc, "в in выводы", "— {{ в }}")
-    _signature(doc, "Куратор программы", "{{ куратор }}")
+    _signature(doc, "Куратор программы", "{{ куратор_подпись }}")
     return doc
 
 
@@ -284,7 +284,7 @@ def report_final():
     _p(doc, "{%p endfor %}")
     _p(doc, "6. Выводы", bold=True, before=12)
     _para_loop(doc, "в in выводы", "— {{ в }}")
-    _signature(doc, "Куратор программы", "{{ куратор }}")
+    _signature(doc, "Куратор программы", "{{ куратор_подпись }}")
     return doc
 
 

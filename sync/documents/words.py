@@ -140,6 +140,16 @@ def addressee(full_name: str, staff_gender: str = "", stated_gender: str = "", s
     )
 
 
+def signature_name(full_name: str) -> str:
+    """How a signature line names a person: «И. В. Соколова» (initials first, as on Russian letters)."""
+    name = PersonName.parse(full_name)
+    if not name.last:
+        return full_name.strip()
+    parts = [name.first] + ([] if name.particle_patronymic or not name.middle else [name.middle])
+    initials = " ".join(f"{p[0]}." for p in parts if p)
+    return f"{initials} {name.last}".strip()
+
+
 def date_words(day: date) -> str:
     """«30 июня 2028 г.»"""
     return format_date(day, DATE_PATTERN, locale="ru")
