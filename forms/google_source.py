@@ -114,7 +114,7 @@ class GoogleFormsSource:
             if question and title and title not in by_title:
                 by_title[title] = question["questionId"]
         require_questions(spec, by_title, f"в форме «{spec.title}»")
-        mapping = {by_title[q.title]: q for q in spec.questions}
+        mapping = {by_title[q.title]: q for q in spec.questions if q.title in by_title}
         self._questions[spec.code] = mapping
         return mapping
 

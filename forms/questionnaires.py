@@ -136,6 +136,13 @@ PUBLICATION_CONSENT = FormSpec(
 )
 
 _SCALE = dict(low=1, high=10)
+# Who answers and with whom they work: a parent's email may cover two children and a mentor may
+# have several pairs, so the names are what links an answer to exactly one pair.
+_AUTHOR = Question("Ваше ФИО (или ФИО ребенка, если отвечает родитель)", T.SHORT_TEXT, "author_name",
+                   required=False, added_later=True)
+_PARTNER = Question("ФИО наставника или наставляемого, с кем вы работаете в паре", T.SHORT_TEXT,
+                    "partner_name", required=False, added_later=True,
+                    help="Наставник с несколькими наставляемыми указывает наставляемого")
 
 INTERIM_FEEDBACK = FormSpec(
     code="interim_feedback",
@@ -144,6 +151,8 @@ INTERIM_FEEDBACK = FormSpec(
     description="Промежуточная оценка работы наставнической пары (шкала от 1 до 10).",
     questions=(
         Question("Ваша роль", T.CHOICE, "role", options=("наставник", "наставляемый")),
+        _AUTHOR,
+        _PARTNER,
         Question("Насколько вы удовлетворены встречами", T.SCALE, "satisfaction", **_SCALE),
         Question("Насколько полезна работа в паре", T.SCALE, "usefulness", **_SCALE),
         Question("Продвижение к целям плана развития", T.SCALE, "goals_progress", **_SCALE),
@@ -160,6 +169,8 @@ FINAL_SURVEY = FormSpec(
     description="Итоговая оценка участия в программе наставничества.",
     questions=(
         Question("Ваша роль", T.CHOICE, "role", options=("наставник", "наставляемый")),
+        _AUTHOR,
+        _PARTNER,
         Question("Удовлетворенность участием в программе", T.SCALE, "satisfaction", **_SCALE),
         Question("Польза программы для вас", T.SCALE, "usefulness", **_SCALE),
         Question("Достижение целей плана развития", T.SCALE, "goals_progress", **_SCALE),

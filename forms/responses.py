@@ -109,7 +109,7 @@ def parse_timestamp(text: str, default_tz: tzinfo) -> datetime | None:
 
 def require_questions(spec: FormSpec, present: Collection[str], where: str) -> None:
     """Raise SourceError naming every question of the spec missing from ``present`` titles."""
-    missing = [q.title for q in spec.questions if q.title not in present]
+    missing = [q.title for q in spec.questions if q.title not in present and not q.added_later]
     if missing:
         raise SourceError(
             f"{where} нет вопросов: "
@@ -251,7 +251,7 @@ def parse_export(
         cells = cells + [""] * (len(header) - len(cells))
         raw_ts = cells[ts_col].strip()
         answers: dict[str, str | list[str]] = {
-            q.title: cells[columns[q.title]] for q in spec.questions
+            q.title: cells[columns[q.title]] if q.title in columns else "" for q in spec.questions
         }
         email = cells[email_col].strip() if email_col is not None else ""
         damaged = ()

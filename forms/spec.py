@@ -36,6 +36,7 @@ class Question:
     high: int = 10
     help: str = ""
     other_allowed: bool = False  # an «Другое:» answer is kept as free text
+    added_later: bool = False  # forms made before it was added may lack it: read as empty
 
 
 @dataclass(frozen=True)

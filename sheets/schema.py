@@ -234,6 +234,8 @@ PAIRS = SheetSchema(
         _c("id", "ID", owner=J, width=10),
         _c("mentor_id", "Наставник", owner=S, width=12),
         _c("mentee_ids", "Наставляемые", owner=S, width=20),
+        _c("mentor_name", "ФИО наставника", owner=J, width=28, required=False),
+        _c("mentee_names", "ФИО наставляемых", owner=J, width=32, required=False),
         _c("mentoring_form", "Форма наставничества", Kind.CHOICE, J, choices=MENTORING_FORMS),
         _c("format", "Формат", Kind.CHOICE, J, choices=FORMATS),
         _c("score", "Оценка совпадения", Kind.INT, J, width=10),
@@ -242,7 +244,7 @@ PAIRS = SheetSchema(
         _c("proposed_mentor", "Предложил подбор", owner=J, width=12),
         _c("status", "Статус", Kind.CHOICE, S, choices=PAIR_STATUSES, width=16),
         _c("stage", "Этап", owner=J, width=16),
-        _c("plan_link", "Ссылка на ИПР", owner=J, width=30),
+        _c("plan_link", "Ссылка на ИПР", owner=S, width=30),
         _c("proposed_on", "Предложена", Kind.DATE, J, width=14),
         _c("approved_on", "Утверждена", Kind.DATE, S, width=14, required=False),
         _c("ended_on", "Завершена", Kind.DATE, S, width=14, required=False),
@@ -255,7 +257,7 @@ MEETINGS = SheetSchema(
     "id",
     (
         _c("id", "ID", owner=J, width=10),
-        _c("pair_id", "Пара", owner=J, width=10),
+        _c("pair_id", "Пара", owner=S, width=10),
         _c("reporter_email", "Email автора", owner=F, width=28),
         _c("reporter_id", "Автор", owner=J, width=12),
         _c("mentee_name", "Наставляемый / группа", owner=F, width=28),
@@ -276,8 +278,11 @@ FEEDBACK = SheetSchema(
     (
         _c("id", "ID", owner=J, width=10),
         _c("kind", "Вид", Kind.CHOICE, J, choices=("промежуточная", "итоговая"), width=14),
-        _c("pair_id", "Пара", owner=J, width=10),
+        _c("pair_id", "Пара", owner=S, width=10),
         _c("participant_id", "Участник", owner=J, width=12),
+        _c("author_email", "Email автора", owner=F, width=28, required=False),
+        _c("author_name", "ФИО автора", owner=F, width=28, required=False),
+        _c("partner_name", "ФИО второго участника", owner=F, width=28, required=False),
         _c("role", "Роль", Kind.CHOICE, F, choices=("наставник", "наставляемый"), width=14),
         _c("satisfaction", "Удовлетворенность", Kind.INT, F, width=10, low=1, high=10),
         _c("usefulness", "Польза", Kind.INT, F, width=10, low=1, high=10),
@@ -318,7 +323,7 @@ PRACTICES = SheetSchema(
         _c("pair_id", "Пара", owner=S, width=10),
         _c("title", "Название кейса", owner=S, width=40),
         _c("summary", "Описание", owner=S, width=60),
-        _c("publication_ok", "Согласие на публикацию", Kind.BOOL, J, choices=YES_NO),
+        _c("publication_ok", "Согласие на публикацию", Kind.BOOL, S, choices=YES_NO),
         _c("published_link", "Ссылка на сайте", owner=S, width=30),
         # For the public «Лучшие практики»; empty direction and form are taken from the pair.
         _c("direction", "Направленность", Kind.CHOICE, S, choices=DIRECTIONS, width=24, required=False),
@@ -459,7 +464,9 @@ def has_dropdown(column: Column) -> bool:
 # Columns holding personal data: never shown in logs, plans or public outputs.
 PII_COLUMNS = frozenset(
     {"full_name", "email", "phone", "birth_date", "guardian", "subject_name", "subject_email",
-     "giver_name", "reporter_email", "mentee_name", "value", "answers", "name_dative", "head", "contacts"}
+     "giver_name", "reporter_email", "mentee_name", "value", "answers", "name_dative", "head", "contacts",
+     "mentor_name", "mentee_names", "author_email", "author_name", "partner_name", "preferred_mentor",
+     "topic", "outcome", "comment", "summary"}
 )
 
 # Job columns that can quote what a participant wrote (an answer «Другое», the whole response).

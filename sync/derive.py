@@ -12,6 +12,7 @@ from datetime import date
 
 from forms.answers import normalise_email, split_list
 from sync.ingest import MSG_MINOR_SELF, Context, age_on, fold_name
+from sync.linking import link_reports
 from sync.registry import Registries, local_stamp
 
 ACTIVE_PAIR = ("утверждена", "пробная встреча", "план развития", "работа")
@@ -126,27 +127,6 @@ def mentee_statuses(reg: Registries) -> None:
             row["status"] = "ожидает пары"
 
 
-def link_reports(reg: Registries) -> None:
-    """Link meeting reports and feedback to the author's pair when it can be told."""
-    by_person = pairs_of(reg)
-    names = {pid: fold_name(r["full_name"]) for pid, r in reg["mentees"].items()}
-
-    def pair_for(author: str, mentee_name: str = "") -> str:
-        pairs = [p for p in by_person.get(author, []) if p["status"] not in ("отклонена", "предложена")]
-        if len(pairs) > 1 and mentee_name:
-            wanted = fold_name(mentee_name)
-            pairs = [
-                p for p in pairs
-                if any(names.get(m) == wanted for m in split_list(p["mentee_ids"]))
-            ] or pairs
-        return pairs[0]["id"] if len(pairs) == 1 else ""
-
-    for meeting in reg["meetings"].values():
-        meeting["pair_id"] = pair_for(meeting["reporter_id"], meeting.get("mentee_name", ""))
-    for answer in reg["feedback"].values():
-        answer["pair_id"] = pair_for(answer["participant_id"])
-
-
 def consent_alerts(reg: Registries, ctx: Context) -> None:
     """Minors without a parent's consent, consents a minor gave themself, unlinked consents."""
     stamp = local_stamp(ctx.now, ctx.tz)
@@ -194,5 +174,5 @@ def derive(reg: Registries, ctx: Context) -> None:
     link_consents(reg)
     consent_columns(reg, ctx.today)
     mentee_statuses(reg)
-    link_reports(reg)
+    link_reports(reg, ctx)
     consent_alerts(reg, ctx)

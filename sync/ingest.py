@@ -70,6 +70,34 @@ def fold_name(name: str) -> str:
     return " ".join(name.replace("ё", "е").replace("Ё", "Е").split()).casefold()
 
 
+def name_fits(typed: str, full_name: str) -> bool:
+    """Whether a typed name means this person: the same words, or some of them («Зуева Арина»)."""
+    words = fold_name(typed).split()
+    return bool(words) and set(words) <= set(fold_name(full_name).split())
+
+
+def people_with_email(reg: Registries, email: str) -> list[str]:
+    """Ids of every mentor and mentee who use this email (a parent's may cover two children)."""
+    email = normalise_email(email)
+    if not email:
+        return []
+    return [
+        key
+        for sheet in ("mentors", "mentees")
+        for key, row in reg[sheet].items()
+        if normalise_email(row.get("email", "")) == email
+    ]
+
+
+def pick_author(reg: Registries, email: str, name: str) -> tuple[list[str], str]:
+    """(the author's candidate ids, the one author or "") from the email and the typed name."""
+    found = people_with_email(reg, email)
+    if len(found) > 1 and name.strip():
+        rows = {**reg["mentees"], **reg["mentors"]}
+        found = [k for k in found if name_fits(name, rows[k].get("full_name", ""))] or found
+    return found, found[0] if len(found) == 1 else ""
+
+
 def age_on(birth: str, today: date) -> int | None:
     """Full years on ``today`` for an ISO birth date, or None."""
     try:
@@ -329,12 +357,14 @@ def find_author(reg: Registries, email: str) -> tuple[str, str] | None:
 def _take_authored(reg: Registries, sheet: str, parsed: ParsedResponse, extra: dict[str, str]) -> Outcome:
     """A meeting report or feedback: kept with its author, a known mentor or mentee."""
     v = parsed.values
-    author = find_author(reg, v["email"])
-    if author is None:
+    candidates, author = pick_author(reg, v["email"], v.get("author_name", ""))
+    if not candidates:
         return "", QUARANTINED, [Problem("Адрес электронной почты", "", MSG_UNKNOWN_AUTHOR)]
+    if sheet == "meetings" and not author:  # mentors first, as before: a parent does not report
+        author = next((k for k in candidates if k in reg["mentors"]), candidates[0])
     names = BY_NAME[sheet].names
-    row = reg.add(sheet, {**{k: v[k] for k in v if k in names}, **extra, "reporter_id": author[1],
-                          "participant_id": author[1]})
+    row = reg.add(sheet, {**{k: v[k] for k in v if k in names}, **extra, "reporter_id": author,
+                          "participant_id": author, "author_email": v["email"]})
     return row["id"], ACCEPTED, []
 
 

@@ -16,6 +16,7 @@ from forms.answers import split_list
 from forms.questionnaires import COMPETENCIES
 from sync.cells import reading
 from sync.config import Config
+from sync.curation import CHOSEN_BY_CURATOR, resolve_people, take_retyped_mentors, tidy_statuses
 from sync.ingest import Context
 from sync.matching import (
     MatchResult,
@@ -28,6 +29,7 @@ from sync.matching import (
     propose_pairs,
     score,
 )
+from sync.matching.propose import MENTOR_FULL
 from sync.matching.rules import id_order, mentoring_form, normalise, pair_format
 from sync.registry import Registries, local_stamp
 
@@ -39,8 +41,12 @@ FINISHED = "завершена"
 
 MSG_WITHDRAWN = "предложение снято: {why}"
 GROUP_PREFIX = "группа: "
+METHOD_NAMES = {"optimal": "наилучший по сумме оценок", "stable": "устойчивый", "greedy": "жадный"}
 MSG_RULE = "пара нарушает правило подбора: {why}"
 MSG_UNKNOWN = "в паре указан неизвестный участник: {ids}"
+MSG_LEFT = "наставляемый выбыл из программы"
+MSG_DISPLACED = "место наставника {mentor} занял выбор куратора (пара {pair})"
+MSG_REPLACES = "прежнее предложение {pair} снято: {why}"
 
 
 @dataclass
@@ -54,13 +60,18 @@ class PairingReport:
 
     def summary(self) -> str:
         if self.result is None:
-            return "подбор пар: ждут пары 0"
+            return "подбор пар: наставляемых, ожидающих пары, нет"
         r = self.result
-        return (
+        method = METHOD_NAMES.get(r.method, r.method)
+        text = (
             f"подбор пар: новых предложений {self.new}, сохранено {self.kept}, снято {self.withdrawn}, "
             f"без пары {len(r.unmatched)} (подобрано {r.matched}, сумма оценок {r.total_score}, "
-            f"блокирующих пар {r.blocking_pairs}, метод {r.method})"
+            f"подбор {method}"
         )
+        if r.blocking_pairs and r.method != "stable":
+            text += (f"; пар, где наставник и наставляемый предпочли бы друг друга своим нынешним "
+                     f"парам: {r.blocking_pairs}")
+        return text + ")"
 
 
 def settings_of(config: Config) -> MatchSettings:
@@ -165,10 +176,22 @@ def row_values(proposals: list[Proposal]) -> dict[str, str]:
 def update_pairs(reg: Registries, ctx: Context, config: Config) -> PairingReport:
     """Propose mentors to waiting mentees and keep «Пары» in step with the curator's decisions."""
     settings = settings_of(config)
+    tidy_statuses(reg)
+    typed_problems = resolve_people(reg)
+    chosen = set(take_retyped_mentors(reg, ctx))
     held_mentors = held_rows(reg, "mentors", MENTOR_CELLS)
     held_mentees = held_rows(reg, "mentees", MENTEE_CELLS)
     mentors = {k: mentor_of(reg, k, k in held_mentors) for k in reg["mentors"]}
     pairs = reg["pairs"]
+    report = PairingReport(None)
+    for key, pair in pairs.items():  # a mentee who left the programme is not proposed to
+        members = split_list(pair["mentee_ids"])
+        if pair["status"] == OPEN and members and all(
+            reg["mentees"].get(m, {}).get("status") == "выбыл" for m in members
+        ):
+            reg.set_staff("pairs", key, "status", WITHDRAWN)
+            pair["explanation"] = MSG_WITHDRAWN.format(why=MSG_LEFT)
+            report.withdrawn += 1
     fixed: list[tuple[str, str]] = []
     rejected: set[tuple[str, str]] = set()
     keep: list[tuple[str, str]] = []
@@ -197,8 +220,8 @@ def update_pairs(reg: Registries, ctx: Context, config: Config) -> PairingReport
         for key, row in reg["mentees"].items()
         if key not in busy and key not in held_mentees and row["status"] == "ожидает пары"
     ]
-    report = PairingReport(None)
-    _check_fixed(reg, ctx, settings, mentors, rejected, held | _involving(pairs, held_mentors | held_mentees))
+    _check_fixed(reg, ctx, settings, mentors, rejected, held | _involving(pairs, held_mentors | held_mentees),
+                 chosen, typed_problems)
     if not waiting and not keep:
         _unmatched_alerts(reg, ctx, {})
         return report
@@ -215,14 +238,23 @@ def update_pairs(reg: Registries, ctx: Context, config: Config) -> PairingReport
         key = open_rows.get((proposal.mentor_id, proposal.mentee_id))
         (kept[key] if key is not None else new[proposal.mentor_id]).append(proposal)
     gone: dict[str, list[str]] = defaultdict(list)
+    chosen_by_mentor = {pairs[k]["mentor_id"].strip(): k for k in sorted(chosen)}
+    displaced: dict[str, str] = {}  # mentee -> why their proposal went (for the new proposal)
     for mentor_id, mentee_id, why in result.withdrawn:
         key = open_rows.get((mentor_id, mentee_id))
         if key is not None:
+            if why == MENTOR_FULL and mentor_id in chosen_by_mentor:
+                why = MSG_DISPLACED.format(mentor=mentor_id, pair=chosen_by_mentor[mentor_id])
+            displaced[mentee_id] = MSG_REPLACES.format(pair=key, why=why)
             gone[key].append(why if len(split_list(pairs[key]["mentee_ids"])) == 1 else f"{mentee_id}: {why}")
     for key, proposals in kept.items():
         if key in gone:  # a group lost members: the rest stay together
             reg.set_staff("pairs", key, "mentee_ids", "; ".join(p.mentee_id for p in proposals))
-        pairs[key].update(row_values(proposals))
+        values = row_values(proposals)
+        note = pairs[key]["explanation"].find("; " + MSG_REPLACES.split("{")[0])
+        if note >= 0:  # why this proposal replaced another stays with it
+            values["explanation"] += pairs[key]["explanation"][note:]
+        pairs[key].update(values)
         report.kept += 1
     for key, reasons in gone.items():
         if key not in kept:
@@ -239,8 +271,12 @@ def update_pairs(reg: Registries, ctx: Context, config: Config) -> PairingReport
         else:
             groups = [[p] for p in proposals]
         for members in groups:
+            values = row_values(members)
+            notes = [displaced[p.mentee_id] for p in members if p.mentee_id in displaced]
+            if notes:
+                values["explanation"] += "; " + "; ".join(notes)
             reg.add("pairs", {
-                **row_values(members),
+                **values,
                 "mentor_id": mentor_id,
                 "mentee_ids": "; ".join(p.mentee_id for p in members),
                 "proposed_mentor": mentor_id,
@@ -262,12 +298,15 @@ def _involving(pairs: dict[str, dict[str, str]], people: set[str]) -> set[str]:
 
 def _check_fixed(
     reg: Registries, ctx: Context, settings: MatchSettings, mentors: dict[str, Mentor], rejected: set,
-    held: set[str] = frozenset(),
+    held: set[str] = frozenset(), chosen: set[str] = frozenset(), typed: dict[str, list[str]] | None = None,
 ) -> None:
     """Explain the curator's own pairs too, and flag those that break a hard rule.
 
-    ``held`` pairs (an unreadable cell of theirs is reported) are left as they are.
+    ``held`` pairs (an unreadable cell of theirs is reported) are left as they are. A pair whose
+    mentor the curator just chose (``chosen``) gets fresh alternatives: the best other mentors
+    for its mentee, never its own mentor.
     """
+    typed = typed or {}
     for key, pair in reg["pairs"].items():
         if key in held or not (pair["status"] in ACTIVE or is_manual(pair)):
             continue
@@ -275,7 +314,9 @@ def _check_fixed(
         mentee_ids = split_list(pair["mentee_ids"])
         unknown = [i for i in [pair["mentor_id"], *mentee_ids] if i.strip() and not (
             i.strip() in mentors or i.strip() in reg["mentees"])]
-        problem = MSG_UNKNOWN.format(ids=", ".join(unknown)) if unknown or mentor is None else ""
+        problem = ""
+        if unknown or mentor is None:
+            problem = MSG_UNKNOWN.format(ids="; ".join(typed.get(key) or unknown or ["наставник не указан"]))
         if mentor is not None and not unknown:
             mentees = [mentee_of(reg, m) for m in mentee_ids]
             texts, scores = [], []
@@ -286,11 +327,29 @@ def _check_fixed(
                 problem = problem or (MSG_RULE.format(why=why) if why else "")
             if mentees:
                 pair["explanation"] = " | ".join(texts)
+                if key in chosen or (pair["proposed_mentor"].strip()
+                                     and pair["proposed_mentor"].strip() != mentor.id):
+                    pair["explanation"] = f"{CHOSEN_BY_CURATOR}; {pair['explanation']}"
+                if key in chosen and len(mentees) == 1:
+                    pair["alternatives"] = _alternatives(
+                        _best_others(mentees[0], mentor.id, mentors, settings, rejected))
                 pair["score"] = str(round(sum(scores) / len(scores)))
                 pair["mentoring_form"] = mentoring_form(mentor, mentees[0]) or ""
                 pair["format"] = pair_format(mentees[0], mentor)
         reg.alert(f"{key}: правило", bool(problem) and pair["status"] in ACTIVE + (OPEN, ""),
                   local_stamp(ctx.now, ctx.tz), form="Пары", response=key, question="Пары", reason=problem)
+
+
+def _best_others(
+    mentee: Mentee, own: str, mentors: dict[str, Mentor], settings: MatchSettings, rejected: set
+) -> list[tuple[str, int]]:
+    """The best mentors for a mentee other than ``own`` that the rules allow, best first."""
+    scored = [
+        (-score(mentee, m, settings), id_order(m.id), m.id)
+        for m in mentors.values()
+        if m.id != own and m.active and not pair_violation(mentee, m, settings, rejected)
+    ]
+    return [(mid, -neg) for neg, _, mid in sorted(scored)[: settings.alternatives]]
 
 
 def _unmatched_alerts(reg: Registries, ctx: Context, unmatched: dict[str, str]) -> None:

@@ -8,6 +8,8 @@ from collections import Counter
 from sheets.changes import frame_from_records
 from sheets.schema import PAIRS
 from sync.config import Config
+from sync.curation import fill_dates, fill_names, settle_finished
+from sync.derive import mentee_statuses
 from sync.ingest import Context
 from sync.registry import Registries, local_stamp
 from sync.roadmap import RoadmapSettings, compute_pair_stages, compute_roadmap
@@ -33,7 +35,11 @@ def roadmap_settings(config: Config) -> RoadmapSettings:
 def update_progress(reg: Registries, ctx: Context, config: Config) -> str:
     """Write stages to «Пары»/«Наставляемые» and statuses to «Дорожная карта»; a summary line."""
     frames = reg.frames()
-    pair_stage, mentee_stage = compute_pair_stages(frames)
+    pair_stage, mentee_stage = compute_pair_stages(frames, ctx.today)
+    settle_finished(reg, pair_stage)
+    fill_dates(reg, ctx)
+    fill_names(reg)
+    mentee_statuses(reg)
     for pair_id, stage in pair_stage.items():
         if pair_id in reg["pairs"]:
             reg["pairs"][pair_id]["stage"] = stage

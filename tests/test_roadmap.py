@@ -215,7 +215,7 @@ def _pairs_world(approved: int, proposed: int = 0, plans: int = 0, trial: int = 
             }
         )
         if i < trial:
-            meetings.append({"id": f"В-{i}", "pair_id": f"П-{i}", "held_on": "2023-09-20", "kind": "пробная"})
+            meetings.append({"id": f"В-{i}", "pair_id": f"П-{i}", "held_on": "2022-09-01", "kind": "пробная"})
     return {
         "mentees": mentees(4, consented=4),
         "mentors": [{"id": "М-1", "capacity": "4"}],

@@ -198,13 +198,13 @@ def _pair_plans(aid: str, reg: _Registries) -> _Evidence:
 
 
 def _meetings_vs_plan(aid: str, reg: _Registries) -> _Evidence:
-    held = sum(1 for m in reg.meetings if m["held_on"])
+    today = reg.today.isoformat()
+    held = sum(1 for m in reg.meetings if m["held_on"] and m["held_on"] <= today)
     planned = [m for m in reg.meetings if m["planned_on"]]
     if not planned:
         if not held:
             return _Evidence(False, False, None, EV_NO_MEETINGS.format(id=aid))
         return _Evidence(True, False, None, EV_NO_PLAN.format(id=aid, held=held))
-    today = reg.today.isoformat()
     due = [m for m in planned if _iso(m["planned_on"]) and m["planned_on"] <= today]
     all_held = all(m["held_on"] for m in planned)
     done = all_held and reg.all_pairs_finished
@@ -212,7 +212,7 @@ def _meetings_vs_plan(aid: str, reg: _Registries) -> _Evidence:
         first = min((m["planned_on"] for m in planned if _iso(m["planned_on"])), default="")
         text = EV_PLAN_AHEAD.format(id=aid, planned=len(planned), first=_ru(first), held=held)
         return _Evidence(held > 0, done, None, text)
-    n = sum(1 for m in due if m["held_on"])
+    n = sum(1 for m in due if m["held_on"] and m["held_on"] <= today)
     pct = _pct(n, len(due))
     text = EV_MEETINGS.format(id=aid, today=_ru(today), due=len(due), n=n, pct=pct, held=held)
     return _Evidence(held > 0, done, pct, text)

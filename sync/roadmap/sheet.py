@@ -132,7 +132,7 @@ def compute_roadmap(
     cells («Срок (даты)», «Статус вручную», «Ссылка на документ») are carried over unchanged;
     a new row gets the deadline read from the document's phrase.
     """
-    pair_stage, mentee_stage = compute_pair_stages(frames)
+    pair_stage, mentee_stage = compute_pair_stages(frames, today)
     reg = _Registries(
         today=today,
         documents=frozenset(documents),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 
 import pandas as pd
 
@@ -28,6 +29,7 @@ from sync.roadmap.texts import (
     TRIAL_KIND,
     WAITING_CONSENT,
     WAITING_PAIR,
+    WITHDRAWN,
     WORK,
 )
 
@@ -61,20 +63,21 @@ def _is_trial(meeting: dict[str, str]) -> bool:
 
 
 def compute_pair_stages(
-    frames: Mapping[str, pd.DataFrame],
+    frames: Mapping[str, pd.DataFrame], today: date | None = None,
 ) -> tuple[dict[str, str], dict[str, str]]:
     """(pair id -> stage, mentee id -> stage), derived from the evidence in the registries.
 
     A pair climbs предложена -> утверждена (the curator's status) -> пробная встреча (any
     meeting held) -> план развития (that, and a link to the ИПР) -> работа (a further regular
     meeting) -> завершена (final feedback from the pair, or the curator's status). A later stage
-    the curator typed in «Статус» is kept if evidence lags; отклонена and расторгнута are the
-    curator's and final. A mentee is at the stage of their current pair, else
-    «ожидает согласия» (no consent to process personal data) or «ожидает пары».
+    the curator typed in «Статус» is kept if evidence lags; отклонена, расторгнута and снята are
+    final. A meeting dated after ``today`` has not been held yet: it counts once its day comes.
+    A mentee is at the stage of their current pair, else «ожидает согласия»
+    (no consent to process personal data) or «ожидает пары».
     """
     meetings: dict[str, list[dict[str, str]]] = {}
     for meeting in _rows(frames, MEETINGS):
-        if meeting["held_on"]:
+        if meeting["held_on"] and (today is None or meeting["held_on"] <= today.isoformat()):
             meetings.setdefault(meeting["pair_id"], []).append(meeting)
     finished = {f["pair_id"] for f in _rows(frames, FEEDBACK) if f["kind"] == FINAL}
     pairs = _rows(frames, PAIRS)
@@ -82,7 +85,7 @@ def compute_pair_stages(
 
     current: dict[str, list[str]] = {}
     for pair in pairs:
-        if pair_stage[pair["id"]] not in (REJECTED, TERMINATED):
+        if pair_stage[pair["id"]] not in (REJECTED, TERMINATED, WITHDRAWN):
             for mentee in _ids(pair["mentee_ids"]):
                 current.setdefault(mentee, []).append(pair_stage[pair["id"]])
     mentee_stage = {}
@@ -103,8 +106,8 @@ def _rank(stage: str) -> int:
 
 
 def _pair_stage(pair: dict[str, str], held: list[dict[str, str]], finished: set[str]) -> str:
-    status = pair["status"].lower()
-    if status in (REJECTED, TERMINATED):
+    status = " ".join(pair["status"].lower().replace("ё", "е").split())
+    if status in (REJECTED, TERMINATED, WITHDRAWN):
         return status
     if status not in APPROVED_LADDER:
         return PROPOSED
