@@ -132,12 +132,16 @@ def fill_dates(reg: Registries, ctx: Context) -> None:
             reg.set_staff("pairs", key, "ended_on", today)
 
 
-def settle_finished(reg: Registries, pair_stage: dict[str, str]) -> list[str]:
-    """A pair whose evidence reached «завершена» (final feedback) is «завершена» in «Статус» too."""
+def settle_finished(reg: Registries) -> list[str]:
+    """A pair with final feedback («Итоговая анкета участника») is «завершена» in «Статус» too.
+
+    Run before matching, so the mentor's freed place is offered in the same run.
+    """
+    finished = {f["pair_id"].strip() for f in reg["feedback"].values() if f["kind"] == "итоговая"}
     done = []
-    for key, stage in pair_stage.items():
+    for key in sorted(finished):
         pair = reg["pairs"].get(key)
-        if pair is not None and stage == FINISHED and pair["status"] in ACTIVE:
+        if pair is not None and pair["status"] in ACTIVE:
             reg.set_staff("pairs", key, "status", FINISHED)
             done.append(key)
     return done

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from forms.answers import normalise_email, split_list
+from sync.curation import settle_finished, tidy_statuses
 from sync.ingest import MSG_MINOR_SELF, Context, age_on, fold_name
 from sync.linking import link_reports
 from sync.registry import Registries, local_stamp
@@ -175,4 +176,7 @@ def derive(reg: Registries, ctx: Context) -> None:
     consent_columns(reg, ctx.today)
     mentee_statuses(reg)
     link_reports(reg, ctx)
+    tidy_statuses(reg)
+    if settle_finished(reg):
+        mentee_statuses(reg)
     consent_alerts(reg, ctx)

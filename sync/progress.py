@@ -8,7 +8,7 @@ from collections import Counter
 from sheets.changes import frame_from_records
 from sheets.schema import PAIRS
 from sync.config import Config
-from sync.curation import fill_dates, fill_names, settle_finished
+from sync.curation import fill_dates, fill_names
 from sync.derive import mentee_statuses
 from sync.ingest import Context
 from sync.registry import Registries, local_stamp
@@ -36,7 +36,6 @@ def update_progress(reg: Registries, ctx: Context, config: Config) -> str:
     """Write stages to «Пары»/«Наставляемые» and statuses to «Дорожная карта»; a summary line."""
     frames = reg.frames()
     pair_stage, mentee_stage = compute_pair_stages(frames, ctx.today)
-    settle_finished(reg, pair_stage)
     fill_dates(reg, ctx)
     fill_names(reg)
     mentee_statuses(reg)
