@@ -323,7 +323,7 @@ PRACTICES = SheetSchema(
         _c("pair_id", "Пара", owner=S, width=10),
         _c("title", "Название кейса", owner=S, width=40),
         _c("summary", "Описание", owner=S, width=60),
-        _c("publication_ok", "Согласие на публикацию", Kind.BOOL, S, choices=YES_NO),
+        _c("publication_ok", "Согласие на публикацию", Kind.BOOL, J, choices=YES_NO),
         _c("published_link", "Ссылка на сайте", owner=S, width=30),
         # For the public «Лучшие практики»; empty direction and form are taken from the pair.
         _c("direction", "Направленность", Kind.CHOICE, S, choices=DIRECTIONS, width=24, required=False),
