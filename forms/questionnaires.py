@@ -135,6 +135,27 @@ PUBLICATION_CONSENT = FormSpec(
     ),
 )
 
+CONSENT_WITHDRAWAL = FormSpec(
+    code="consent_withdrawal",
+    title="Отзыв согласия на обработку персональных данных",
+    target="withdrawals",
+    description=(
+        "Отзыв согласия на обработку персональных данных участника программы наставничества "
+        "(152-ФЗ, ст. 9, ч. 2). После отзыва участие в программе прекращается, персональные данные "
+        "удаляются из реестров программы. За несовершеннолетнего согласие отзывает родитель или "
+        "законный представитель."
+    ),
+    questions=(
+        Question("ФИО участника программы", T.SHORT_TEXT, "subject_name"),
+        Question("Email, указанный в анкете участника", T.EMAIL, "subject_email"),
+        Question("Кем отзывается согласие", T.CHOICE, "given_by",
+                 options=("сам участник", "родитель", "законный представитель")),
+        Question("ФИО отзывающего согласие", T.SHORT_TEXT, "giver_name"),
+        Question("Подтверждение", T.CHECKBOX, "agreed",
+                 options=("Отзываю согласие на обработку персональных данных",)),
+    ),
+)
+
 _SCALE = dict(low=1, high=10)
 # Who answers and with whom they work: a parent's email may cover two children and a mentor may
 # have several pairs, so the names are what links an answer to exactly one pair.
@@ -206,5 +227,6 @@ QUESTIONNAIRES: tuple[FormSpec, ...] = (
     INTERIM_FEEDBACK,
     FINAL_SURVEY,
     MEETING_REPORT,
+    CONSENT_WITHDRAWAL,
 )
 BY_CODE: dict[str, FormSpec] = {f.code: f for f in QUESTIONNAIRES}

@@ -72,6 +72,8 @@ MENTORING_FORMS: tuple[str, ...] = (
 )
 ROADMAP_STATUSES: tuple[str, ...] = ("не начато", "в работе", "выполнено", "просрочено")
 ATTENTION_STATUSES: tuple[str, ...] = ("открыто", "исправлено", "принято вручную")
+# What the curator decided about a «Требует внимания» row: it closes and stays closed.
+RESOLUTIONS: tuple[str, ...] = ("исправлено вручную", "принято как есть", "не требует действий")
 CONSENT_KINDS: tuple[str, ...] = ("обработка ПД", "распространение ПД")
 CONSENT_GIVERS: tuple[str, ...] = ("сам участник", "родитель", "законный представитель")
 
@@ -382,7 +384,7 @@ ATTENTION = SheetSchema(
         _c("reason", "Причина", owner=J, width=60),
         _c("status", "Статус", Kind.CHOICE, J, choices=ATTENTION_STATUSES, width=14),
         _c("answers", "Ответ целиком", owner=J, width=60),
-        _c("resolution", "Решение куратора", owner=S, width=30, required=False),
+        _c("resolution", "Решение куратора", Kind.CHOICE, S, choices=RESOLUTIONS, width=30, required=False),
     ),
 )
 

@@ -12,9 +12,10 @@ from datetime import date
 
 from forms.answers import normalise_email, split_list
 from sync.curation import settle_finished, tidy_statuses
+from sync.erasure import erase_withdrawn
 from sync.ingest import MSG_MINOR_SELF, Context, age_on, fold_name
 from sync.linking import link_reports
-from sync.registry import Registries, local_stamp
+from sync.registry import Registries, honour_resolutions, local_stamp
 
 ACTIVE_PAIR = ("утверждена", "пробная встреча", "план развития", "работа")
 ENDED_PAIR = ("завершена",)
@@ -38,8 +39,12 @@ def link_consents(reg: Registries) -> None:
     index: dict[str, list[tuple[str, str]]] = {}
     for sheet in ("mentees", "mentors"):
         for row in reg[sheet].values():
-            index.setdefault(normalise_email(row["email"]), []).append((row["id"], row["full_name"]))
+            if row["email"].strip():
+                index.setdefault(normalise_email(row["email"]), []).append((row["id"], row["full_name"]))
     for consent in reg["consents"].values():
+        linked = consent["participant_id"].strip()
+        if not consent["subject_email"].strip() and (linked in reg["mentees"] or linked in reg["mentors"]):
+            continue  # erased after a withdrawal, or added by one: the link is all that is left
         found = index.get(normalise_email(consent["subject_email"]), [])
         named = [pid for pid, name in found if fold_name(name) == fold_name(consent["subject_name"])]
         if named:
@@ -170,13 +175,19 @@ def consent_alerts(reg: Registries, ctx: Context) -> None:
         )
 
 
-def derive(reg: Registries, ctx: Context) -> None:
-    """Recompute every derived column; cheap, idempotent, run on every sync."""
+def derive(reg: Registries, ctx: Context) -> list[str]:
+    """Recompute every derived column; cheap, idempotent, run on every sync.
+
+    Returns the ids of the people whose data was erased this run (a withdrawn consent).
+    """
     link_consents(reg)
     consent_columns(reg, ctx.today)
+    erased = erase_withdrawn(reg, ctx)
     mentee_statuses(reg)
     link_reports(reg, ctx)
     tidy_statuses(reg)
     if settle_finished(reg):
         mentee_statuses(reg)
     consent_alerts(reg, ctx)
+    honour_resolutions(reg)
+    return erased

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from forms.answers import ParsedResponse, Problem, normalise_email, parse_response
 from forms.questionnaires import (
+    CONSENT_WITHDRAWAL,
     FINAL_SURVEY,
     INTERIM_FEEDBACK,
     MEETING_REPORT,
@@ -39,6 +40,7 @@ FORM_ORDER: tuple[FormSpec, ...] = (
     MEETING_REPORT,
     INTERIM_FEEDBACK,
     FINAL_SURVEY,
+    CONSENT_WITHDRAWAL,  # last: a withdrawal covers whatever the same run took of the person
 )
 
 ACCEPTED = "принят"
@@ -62,6 +64,8 @@ MSG_UNDECODED = (
     "в выгрузке здесь были байты не в кодировке UTF-8 — заменены на «{mark}»; ответ принят, "
     "сверьте его с формой"
 )
+MSG_NOT_WITHDRAWN = "отзыв согласия не подтвержден"
+MSG_NO_SUBJECT = "участник с таким email и ФИО не найден в реестрах — проверьте и внесите дату в «Отозвано» вручную"
 MSG_MINOR_SELF = "участнику нет 18 лет: согласие дает родитель или законный представитель"
 
 
@@ -170,6 +174,8 @@ def ingest(
             if problems:
                 result = QUARANTINED
                 quarantine(reg, spec, response, problems, ctx)
+            elif result in (ACCEPTED, EDITED):
+                close_corrected(reg, spec, response)
             repaired = repair_notes(response, replaced)
             if repaired:
                 quarantine(reg, spec, response, repaired, ctx)
@@ -248,6 +254,34 @@ def quarantine(
                 "answers": answers,  # whole: a store keeps what its cell cannot beside the book
             },
         )
+
+
+def close_corrected(reg: Registries, spec: FormSpec, response: Response) -> None:
+    """A corrected answer of the same person to the same form closes the rows of the bad one.
+
+    The person is the email plus, where the form asks it, the name (a parent's email may cover
+    two children, and one child's good answer must not close the other's).
+    """
+    email = normalise_email(response.email)
+    if not email:
+        return
+    name_question = next((q.title for q in spec.questions if q.target in ("full_name", "subject_name")), None)
+    name = fold_name(str(response.answers.get(name_question, ""))) if name_question else ""
+    for row in reg["attention"].values():
+        if row["status"] != "открыто" or row["form"] != spec.title or not row["answers"]:
+            continue
+        try:
+            answers = json.loads(row["answers"])
+        except ValueError:
+            continue
+        if not isinstance(answers, dict):
+            continue
+        same_name = bool(name) and fold_name(str(answers.get(name_question, ""))) == name
+        same_email = normalise_email(str(answers.get("Адрес электронной почты", ""))) == email
+        if same_email and (not name or name_question not in answers or same_name) or (
+            not same_email and same_name
+        ):  # a mistyped email corrected keeps the name
+            row["status"] = "исправлено"
 
 
 def _form_columns(sheet: str) -> list[str]:
@@ -380,6 +414,35 @@ def take_feedback(reg: Registries, spec: FormSpec, parsed: ParsedResponse, ctx: 
     return _take_authored(reg, "feedback", parsed, {"kind": kind, "answered_on": answered})
 
 
+def take_withdrawal(reg: Registries, spec: FormSpec, parsed: ParsedResponse, ctx: Context) -> Outcome:
+    """A withdrawal of consent: the date goes to «Отозвано» of the person's consents.
+
+    The erasure itself is the derive step's (``sync.erasure``), the same for a date typed by
+    staff. A person without a recorded consent gets a withdrawn consent row, so it is found.
+    """
+    v = parsed.values
+    if not v.get("agreed"):
+        return "", QUARANTINED, [Problem("Подтверждение", "", MSG_NOT_WITHDRAWN)]
+    candidates = people_with_email(reg, normalise_email(v["subject_email"]))
+    rows = {**reg["mentees"], **reg["mentors"]}
+    named = [k for k in candidates if fold_name(rows[k]["full_name"]) == fold_name(v["subject_name"])]
+    found = named or (candidates if len(candidates) == 1 else [])
+    if len(found) != 1:
+        return "", QUARANTINED, [Problem("ФИО участника программы", v["subject_name"], MSG_NO_SUBJECT)]
+    pid = found[0]
+    on = parsed.response.submitted_at.astimezone(ctx.tz).date().isoformat()
+    consents = [k for k, c in reg["consents"].items() if c["participant_id"].strip() == pid
+                or (normalise_email(c["subject_email"]) == normalise_email(v["subject_email"])
+                    and fold_name(c["subject_name"]) == fold_name(rows[pid]["full_name"]))]
+    for key in consents:
+        if not reg["consents"][key].get("withdrawn_on", "").strip():
+            reg.set_staff("consents", key, "withdrawn_on", on)
+    if not any(reg["consents"][k]["kind"] == "обработка ПД" for k in consents):
+        reg.add("consents", {"kind": "обработка ПД", "participant_id": pid, "given_by": v["given_by"],
+                             "given_on": on, "withdrawn_on": on, "text_version": "отзыв"})
+    return pid, ACCEPTED, []
+
+
 Handler = Callable[[Registries, FormSpec, ParsedResponse, Context], Outcome]
 HANDLERS: dict[str, Handler] = {
     "mentors": take_mentor,
@@ -387,4 +450,5 @@ HANDLERS: dict[str, Handler] = {
     "consents": take_consent,
     "meetings": take_meeting,
     "feedback": take_feedback,
+    "withdrawals": take_withdrawal,
 }

@@ -38,6 +38,7 @@ from sync.registry import Registries, local_stamp
 WATERMARK_OVERLAP = timedelta(minutes=30)
 FULL_READ = "полное чтение"  # «Служебное»: the day a form was last read without the filter
 LEASE_TTL = timedelta(minutes=15)  # a killed run's write lease blocks others at most this long
+MSG_ERASED = "отзыв согласия: персональные данные удалены ({ids})"
 
 
 @dataclass
@@ -138,7 +139,7 @@ def compute_plan(
         _form_alerts(reg, ctx, errors)
         report = ingest(reg, batches, ctx, config.max_responses)
     check_cells(reg, local_stamp(ctx.now, ctx.tz))
-    derive(reg, ctx)
+    erased = derive(reg, ctx)
     plan = Plan(ChangeSet(), report, errors, list(snapshot.warnings) + reg.warnings, registries=reg)
     if sources is not None:
         plan.steps["ingest"] = (
@@ -146,6 +147,8 @@ def compute_plan(
             f"правок: {report.edited}, требуют внимания: {report.quarantined}"
             + (f", отложено до следующего запуска: {report.deferred}" if report.deferred else "")
         )
+    if erased:
+        plan.steps["erasure"] = MSG_ERASED.format(ids=", ".join(erased))
     plan.pairing = update_pairs(reg, ctx, config)
     plan.steps["pairs"] = plan.pairing.summary()
     plan.steps["documents"], document_warnings = documents_step(reg, config, sink, now)
@@ -154,6 +157,7 @@ def compute_plan(
     alert_long_values(reg, local_stamp(ctx.now, ctx.tz), CELL_LIMITS[backend], long_values_folder(config, backend))
     mark_practices(reg, ctx.today)
     plan.steps["dashboard"] = update_dashboard(reg, ctx, config)
+    plan.steps["attention"] = attention_summary(reg)
     plan.changes, plan.files = fit_changes(reg, CELL_LIMITS[backend], long_values_folder(config, backend))
     return plan
 
@@ -161,6 +165,19 @@ def compute_plan(
 def long_values_folder(config: Config, backend: str) -> Path:
     """Beside the workbook locally; beside nastavnik.toml with Google."""
     return folder_for(config.registry.parent if backend == "local" else config.root)
+
+
+def attention_summary(reg: Registries) -> str:
+    """What the run did to «Требует внимания»: rows added, closed, and how many stay open."""
+    before, now = reg.before["attention"], reg["attention"]
+    added = sum(1 for k, r in now.items() if k not in before and r["status"] == "открыто")
+    closed = sum(1 for k, r in before.items() if r.get("status") == "открыто" and now[k]["status"] != "открыто")
+    reopened = sum(1 for k, r in before.items() if r.get("status") != "открыто" and now[k]["status"] == "открыто")
+    still = sum(1 for r in now.values() if r["status"] == "открыто")
+    text = f"требует внимания: новых строк {added}, закрыто {closed}"
+    if reopened:
+        text += f", открыто снова {reopened}"
+    return text + f", открытых всего {still}"
 
 
 def _form_alerts(reg: Registries, ctx: Context, errors: list[str]) -> None:
@@ -259,7 +276,7 @@ def journal_row(
         "finished_at": local_stamp(clock.now(), config.tz),
         "backend": backend,
         "responses": str(plan.ingest.new_responses),
-        "changes": describe_counts(plan.changes),
+        "changes": "; ".join([describe_counts(plan.changes), *[v for k, v in plan.steps.items() if k == "erasure"]]),
         "api_calls": ", ".join(f"{k}: {v}" for k, v in sorted(calls.items())),
         "errors": "; ".join(plan.errors),
     }

@@ -91,7 +91,8 @@ class Registries:
         """Open, keep or close a self-resolving «Требует внимания» row about ``key``.
 
         Found and new: a row is added, «открыто». Found again: its fields are refreshed. Gone:
-        the row stays, marked «исправлено», so staff see what was fixed.
+        the row stays, marked «исправлено», so staff see what was fixed. A «Решение куратора»
+        closes the row for good (see ``resolved_status``).
         """
         row = self.rows["attention"].get(key)
         if found and row is None:
@@ -99,7 +100,8 @@ class Registries:
         elif row is not None:
             if found:
                 row.update(fields)
-            row["status"] = "открыто" if found else "исправлено"
+            decided = resolved_status(row.get("resolution", ""))
+            row["status"] = decided or ("открыто" if found else "исправлено")
 
     def service(self, name: str) -> str:
         """A value of «Служебное»."""
@@ -138,6 +140,26 @@ class Registries:
                 before = {**before, **{r[schema.key]: r for r in self.adopted[schema.name]}}
             out.extend(diff_records(schema, before, self.rows[schema.name], self.allow[schema.name]))
         return out
+
+
+def resolved_status(resolution: str) -> str:
+    """The «Статус» a «Решение куратора» gives a row («» while there is none).
+
+    «исправлено вручную» -> «исправлено»; «принято как есть», «не требует действий» (or any other
+    words the curator typed) -> «принято вручную».
+    """
+    words = " ".join(resolution.lower().replace("ё", "е").split())
+    if not words:
+        return ""
+    return "исправлено" if words.startswith("исправлен") else "принято вручную"
+
+
+def honour_resolutions(reg: Registries) -> None:
+    """Close every open «Требует внимания» row the curator has decided about."""
+    for row in reg["attention"].values():
+        decided = resolved_status(row.get("resolution", ""))
+        if decided and row["status"] != decided:
+            row["status"] = decided
 
 
 def local_stamp(moment: datetime, tz) -> str:
