@@ -15,7 +15,7 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 demo: install
-	$(BIN)/nastavnik demo $(DEMO)
+	@test -f $(DEMO)/nastavnik.toml || $(BIN)/nastavnik demo $(DEMO)
 	$(BIN)/nastavnik sync --config $(DEMO)/nastavnik.toml
 
 test: install

@@ -214,7 +214,9 @@ def _adopted_forms(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--through", "through", default=None, metavar="ДАТА",
               help="Прожить программу до этой даты (ГГГГ-ММ-ДД): пары утверждены, встречи проведены, "
                    "обратная связь, лучшие практики, партнеры.")
-def demo(folder: Path, mentors: int, mentees: int, seed: int, through: str | None) -> None:
+@click.option("--force", is_flag=True,
+              help="Заменить программу, которая уже есть в папке: реестр и выгрузки анкет будут удалены.")
+def demo(folder: Path, mentors: int, mentees: int, seed: int, through: str | None, force: bool) -> None:
     """Создать учебную программу с правдоподобными ответами анкет (CSV, как из Google Forms).
 
     С --through программа «проживает» цикл до указанной даты: задание синхронизации запускается
@@ -224,9 +226,13 @@ def demo(folder: Path, mentors: int, mentees: int, seed: int, through: str | Non
     Пример: nastavnik demo demo && nastavnik sync --config demo/nastavnik.toml
 
     Пример: nastavnik demo demo --through 2028-06-30
+
+    В папке, где уже есть программа, команда ничего не меняет без --force.
     """
     from sync.demo import generate
     from sync.demo_life import fill_demo_settings
+
+    _refuse_real_programme(folder, force)
 
     try:
         until = date.fromisoformat(through) if through else None
@@ -246,6 +252,26 @@ def demo(folder: Path, mentors: int, mentees: int, seed: int, through: str | Non
     for code, n in counts.items():
         click.echo(f"  {config.forms_dir.name}/{code}.csv: ответов {n}")
     click.echo(f"Дальше: nastavnik sync --config {path}")
+
+
+def _refuse_real_programme(folder: Path, force: bool) -> None:
+    """A demo never quietly replaces a programme's exports: with --force it starts afresh."""
+    config_path = folder / "nastavnik.toml"
+    if not config_path.exists():
+        return
+    if not force:
+        raise Failure(
+            f"в папке {folder} уже есть программа ({config_path.name}); учебная программа заменила бы "
+            "выгрузки анкет выдуманными ответами. Выберите другую папку или добавьте --force, "
+            "чтобы удалить эту программу и создать учебную заново"
+        )
+    config = _load(str(config_path))
+    if config.registry.exists():
+        config.registry.unlink()
+    if config.forms_dir.is_dir():
+        for export in config.forms_dir.glob("*.csv"):
+            export.unlink()
+    (folder / ".nastavnik.lock").unlink(missing_ok=True)
 
 
 def _lived_demo(folder: Path, mentors: int, mentees: int, seed: int, until: date) -> None:

@@ -135,3 +135,21 @@ def _csv_row(stamp: str, email: str, answers: dict[str, str]) -> str:
     csv.writer(buf, lineterminator="\r\n").writerow(
         [stamp, email, *[answers.get(q.title, "") for q in MENTEE_APPLICATION.questions]])
     return buf.getvalue()
+
+
+def test_finding_8_demo_refuses_a_folder_with_a_programme(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from sync.cli import main
+
+    runner = CliRunner()
+    folder = str(tmp_path / "prog")
+    assert runner.invoke(main, ["demo", folder, "--mentors", "3", "--mentees", "5"]).exit_code == 0
+    export = tmp_path / "prog" / "forms" / "mentor_application.csv"
+    export.write_text("real answers", encoding="utf-8")
+    result = runner.invoke(main, ["demo", folder, "--mentors", "3", "--mentees", "5"])
+    assert result.exit_code == 1 and "уже есть программа" in result.output and "--force" in result.output
+    assert export.read_text(encoding="utf-8") == "real answers"  # nothing replaced
+    result = runner.invoke(main, ["demo", folder, "--mentors", "3", "--mentees", "5", "--force"])
+    assert result.exit_code == 0, result.output
+    assert export.read_text(encoding="utf-8-sig").startswith("Отметка времени")
