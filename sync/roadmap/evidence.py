@@ -23,6 +23,7 @@ from sync.roadmap.texts import (
     EV_LETTERS,
     EV_LONG_TERM,
     EV_LONG_TERM_FINISHED,
+    EV_LONG_TERM_PAIRED,
     EV_MEETINGS,
     EV_MEMO,
     EV_MENTORS,
@@ -43,6 +44,7 @@ from sync.roadmap.texts import (
     EV_PRACTICES_NONE,
     EV_PUBLISHED_WITHOUT_CONSENT,
     EV_READY_MENTEES,
+    EV_REQUESTS,
     EV_TRAINED,
     FINAL,
     FINAL_REPORT,
@@ -135,6 +137,18 @@ def _needs_analysis(aid: str, reg: _Registries) -> _Evidence:
     report_text = EV_NEEDS_REPORT[0 if report else 1]
     e = _ratio(aid, EV_NEEDS, n, total, whom=_of(total, WHOM_MENTEES), report=report_text)
     return _Evidence(e.started or report, e.done and report, e.progress, e.text)
+
+
+def _requests(aid: str, reg: _Registries) -> _Evidence:
+    """1.3: the preliminary requests are the needs the applications carry, and the mentors' forms."""
+    total = len(reg.mentees)
+    if not total:
+        return _Evidence(bool(reg.mentors), False, None, EV_NO_MENTEES.format(id=aid))
+    n = sum(1 for m in reg.mentees if m["needs"])
+    pct = _pct(n, total)
+    text = EV_REQUESTS.format(id=aid, n=n, total=total, whom=_of(total, WHOM_MENTEES), pct=pct,
+                              mentors=len(reg.mentors))
+    return _Evidence(n > 0 or bool(reg.mentors), n == total and bool(reg.mentors), pct, text)
 
 
 def _mentor_directions(aid: str, reg: _Registries) -> _Evidence:
@@ -283,15 +297,26 @@ def _best_practices(aid: str, reg: _Registries) -> _Evidence:
 
 
 def _long_term_mentors(aid: str, reg: _Registries) -> _Evidence:
+    """7.4: of the mentors who worked in a pair, how many are in the long-term registry.
+
+    The base is every mentor with an approved pair, not only the finished ones, so the figure
+    grows as pairs finish and never drops because more pairs came to an end.
+    """
     long_term = {m["id"] for m in reg.mentors if m["long_term"].lower() == YES}
     text = EV_LONG_TERM.format(id=aid, count=len(long_term))
     active = {m["id"] for m in reg.mentors}  # a mentor who left is not expected in the registry
-    finished = sorted({p["mentor_id"] for p in reg.pairs if reg.pair_stage.get(p["id"]) == FINISHED} & active)
+    stages = {p["id"]: reg.pair_stage.get(p["id"]) for p in reg.pairs}
+    paired = sorted({p["mentor_id"] for p in reg.pairs if stages[p["id"]] in APPROVED_LADDER} & active)
+    finished = sorted({p["mentor_id"] for p in reg.pairs if stages[p["id"]] == FINISHED} & active)
     progress, done = None, False
+    if paired:
+        n = sum(1 for m in paired if m in long_term)
+        progress = _pct(n, len(paired))
+        done = n == len(paired) and reg.all_pairs_finished
+        text += "; " + EV_LONG_TERM_PAIRED.format(n=n, total=len(paired), pct=progress)
     if finished:
         n = sum(1 for m in finished if m in long_term)
-        progress, done = _pct(n, len(finished)), n == len(finished)
-        text += "; " + EV_LONG_TERM_FINISHED.format(n=n, total=len(finished), pct=progress)
+        text += "; " + EV_LONG_TERM_FINISHED.format(n=n, total=len(finished), pct=_pct(n, len(finished)))
     ready = {
         f["participant_id"]
         for f in reg.feedback
@@ -303,6 +328,7 @@ def _long_term_mentors(aid: str, reg: _Registries) -> _Evidence:
 
 
 RULES: dict[str, Callable[[str, _Registries], _Evidence]] = {
+    "requests": _requests,
     "mentee_consents": _mentee_consents,
     "needs_analysis": _needs_analysis,
     "mentor_directions": _mentor_directions,

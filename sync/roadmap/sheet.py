@@ -47,6 +47,7 @@ from sync.roadmap.texts import (
     MENTOR_INACTIVE,
     NOT_STARTED,
     OVERDUE,
+    PROBLEM_BEFORE_START,
     PROBLEM_DEADLINE,
     PROBLEM_MANUAL,
     PROBLEM_NO_DEADLINE,
@@ -193,6 +194,11 @@ def _roadmap_row(
                     fallback=fallback,
                 )
             )
+
+    if deadline is not None and deadline.end < settings.start:
+        problems.append(PROBLEM_BEFORE_START.format(
+            id=aid, deadline=str(deadline), start=_ru(settings.start.isoformat()), column=ROADMAP.header("deadline")))
+        deadline = None  # a date to check, not a missed one
 
     manual = staff["manual_status"].strip().lower()
     if manual and manual not in ROADMAP_STATUSES:

@@ -64,6 +64,12 @@ PROBLEM_DEADLINE = (
     "действует срок из документа: {fallback}"
 )
 PROBLEM_NO_DEADLINE = "нет"
+PROBLEM_BEFORE_START = (
+    "Дорожная карта, {id}: срок {deadline} раньше начала программы ({start}) — проверьте и исправьте "
+    "«{column}»; пока срок не исправлен, мероприятие не считается просроченным"
+)
+EV_REQUESTS = "{id}: запросы и пожелания собраны у {n} из {total} {whom} ({pct}%); анкет наставников: {mentors}"
+EV_LONG_TERM_PAIRED = "внесены {n} из {total} наставников, работавших в паре ({pct}%)"
 PROBLEM_MANUAL = "Дорожная карта, {id}: неизвестный статус «{value}» в столбце «{column}»; допустимо: {allowed}"
 PROBLEM_ROADMAP_TEXT = "Дорожная карта, {id}: срок документа «{value}» не разобран ({reason})"
 PROBLEM_PUBLISHED = "Лучшие практики, {id}: кейс опубликован без согласия на публикацию"
