@@ -138,7 +138,7 @@ PUBLICATION_CONSENT = FormSpec(
 CONSENT_WITHDRAWAL = FormSpec(
     code="consent_withdrawal",
     title="Отзыв согласия на обработку персональных данных",
-    target="withdrawals",
+    target="consents",  # the withdrawal is recorded in «Отозвано» of the person's consents
     description=(
         "Отзыв согласия на обработку персональных данных участника программы наставничества "
         "(152-ФЗ, ст. 9, ч. 2). После отзыва участие в программе прекращается, персональные данные "

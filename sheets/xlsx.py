@@ -10,6 +10,7 @@ import io
 import re
 import zipfile
 from collections.abc import Sequence
+from datetime import date, datetime
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -23,14 +24,27 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from sheets.changes import ChangeSet, number_of
 from sheets.charts import ChartSpec, resolve
+from sheets.guide import GUIDE_HEADER, GUIDE_TITLE, GUIDE_WIDTHS, guide_rows
 from sheets.layout import header_map, place_changes, snapshot_from_grids
-from sheets.schema import DROPDOWN_TITLE, REGISTRIES, Column, Kind, Owner, SheetSchema, dropdown_message, has_dropdown
+from sheets.schema import (
+    DATE_FORMAT,
+    DATETIME_FORMAT,
+    DROPDOWN_TITLE,
+    PRINT_SETUP,
+    REGISTRIES,
+    Column,
+    Kind,
+    SheetSchema,
+    dropdown_message,
+    has_dropdown,
+    header_colour,
+    wraps,
+)
 from sheets.store import SchemaMismatch, Snapshot, StoreBusy, StoreError, WriteReport
 from sheets.xlsx_charts import add_chart, existing_titles
 from sheets.xlsx_file import MSG_CHANGED, STALE_SECONDS, StoreChanged, WorkbookFile
 
-HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
-JOB_HEADER_FILL = PatternFill("solid", fgColor="EDEDED")
+WRAP = Alignment(wrap_text=True, vertical="top")
 STATUS_COLOURS = {
     "выполнено": "C6EFCE",
     "в работе": "FFEB9C",
@@ -124,7 +138,7 @@ class XlsxStore:
             raise StoreError(f"{self.path.name}: " + "; ".join(merged) + "; ничего не записано")
         for schema, ws, writes in planned:
             for w in writes:
-                _set_text(ws.cell(w.row, w.col), w.text, schema.column(w.column).kind)
+                _set_text(ws.cell(w.row, w.col), w.text, schema.column(w.column))
             report.cells += len(writes)
         report.rows = len(changes.appends)
         self._save(wb)
@@ -159,11 +173,15 @@ class XlsxStore:
                 idx = max(ws.max_column, 1) + 1 if ws.max_row >= 1 and ws.cell(1, 1).value else 1
                 cell = ws.cell(1, idx, column.header)
                 cell.font = Font(bold=True)
-                cell.fill = JOB_HEADER_FILL if column.owner is Owner.JOB else HEADER_FILL
+                cell.fill = _fill(column)
                 ws.column_dimensions[get_column_letter(idx)].width = column.width
                 mapping[column.name] = idx
                 added.append(f"столбец «{column.header}» на листе «{schema.title}»")
             added += repair_dropdowns(ws, schema, mapping)
+        fresh = GUIDE_TITLE not in wb.sheetnames
+        _write_guide(wb)
+        if fresh and self.path.exists():
+            added.append(f"лист «{GUIDE_TITLE}»")
         if added or not self.path.exists():
             self._save(wb)
         return added
@@ -260,9 +278,58 @@ def _last_used_row(ws: Worksheet) -> int:
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def _set_text(cell, text: str, kind: Kind) -> None:
-    """Write a value so it reads back as the same text; never as a formula."""
+def _fill(column: Column) -> PatternFill:
+    colour = header_colour(column)
+    return PatternFill("solid", fgColor=colour, bgColor=colour)
+
+
+def _write_guide(wb: Workbook) -> None:
+    """«Как заполнять», laid anew from the schema (the job never reads it)."""
+    if GUIDE_TITLE in wb.sheetnames:
+        wb.remove(wb[GUIDE_TITLE])
+    ws = wb.create_sheet(GUIDE_TITLE, 0)
+    for n, (cells, colour) in enumerate(guide_rows(), start=1):
+        for c, text in enumerate(cells, start=1):
+            cell = ws.cell(n, c, text or None)
+            cell.alignment = WRAP
+            if colour == "bold" or (n == 1 and c == 1):
+                cell.font = Font(bold=True)
+            elif colour and c in (2, 3):
+                cell.fill = PatternFill("solid", fgColor=colour, bgColor=colour)
+    for c, width in enumerate(GUIDE_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = width
+    header_row = next(n for n, (cells, _) in enumerate(guide_rows(), start=1) if cells == GUIDE_HEADER)
+    ws.freeze_panes = f"A{header_row + 1}"
+    _print_setup(ws, header_row)
+
+
+def _print_setup(ws: Worksheet, header_row: int = 1) -> None:
+    """Landscape, one page wide, the header row on every page (``PRINT_SETUP``)."""
+    setup = PRINT_SETUP
+    if setup.landscape:
+        ws.page_setup.orientation = "landscape"
+    if setup.fit_to_width:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+    if setup.repeat_header_rows:
+        ws.print_title_rows = f"{header_row}:{header_row + setup.repeat_header_rows - 1}"
+
+
+def _set_text(cell, text: str, column: Column) -> None:
+    """Write a value so it reads back as the same text; never as a formula.
+
+    Dates are real date cells shown ДД.ММ.ГГГГ (they read back as the same ISO text); long
+    text wraps.
+    """
     text = _UNSTORABLE.sub("\ufffd", text)
+    kind = column.kind
+    if wraps(column):
+        cell.alignment = WRAP
+    if kind in (Kind.DATE, Kind.DATETIME) and (moment := _moment(text, kind)) is not None:
+        cell.value = moment
+        cell.number_format = DATE_FORMAT if kind is Kind.DATE else DATETIME_FORMAT
+        return
     if kind in (Kind.INT, Kind.NUMBER) and text.lstrip("-").isdigit() and len(text) < 15 and str(int(text)) == text:
         cell.value = int(text)
         return
@@ -272,6 +339,19 @@ def _set_text(cell, text: str, kind: Kind) -> None:
     cell.value = text if text != "" else None
     if text:
         cell.data_type = "s"  # a leading "=" stays text, as Sheets' RAW input does
+
+
+def _moment(text: str, kind: Kind):
+    """The date (or date and time) an ISO text means, when it reads back as the same text."""
+    try:
+        moment = datetime.fromisoformat(text) if kind is Kind.DATETIME else date.fromisoformat(text)
+    except ValueError:
+        return None
+    if kind is Kind.DATETIME and (len(text) != 19 or moment.tzinfo is not None):
+        return None
+    if kind is Kind.DATE and len(text) != 10:
+        return None
+    return moment
 
 
 def _dropdown(column: Column, letter: str) -> DataValidation:
@@ -318,7 +398,7 @@ def _format_sheet(ws: Worksheet, schema: SheetSchema) -> None:
         cell = ws.cell(1, idx)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-        cell.fill = JOB_HEADER_FILL if column.owner is Owner.JOB else HEADER_FILL
+        cell.fill = _fill(column)
         letter = get_column_letter(idx)
         ws.column_dimensions[letter].width = column.width
         if has_dropdown(column):
@@ -334,6 +414,8 @@ def _format_sheet(ws: Worksheet, schema: SheetSchema) -> None:
                             ),
                         )
     ws.freeze_panes = "B2"
+    ws.row_dimensions[1].height = 45  # room for a wrapped header
+    _print_setup(ws)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(schema.columns))}1"
     if schema.hidden:
         ws.sheet_state = "hidden"

@@ -360,6 +360,8 @@ def take_mentee(reg: Registries, spec: FormSpec, parsed: ParsedResponse, ctx: Co
 def take_consent(reg: Registries, spec: FormSpec, parsed: ParsedResponse, ctx: Context) -> Outcome:
     """A consent: kept as its own row (a separate document), linked to the participant later."""
     v = parsed.values
+    if spec is CONSENT_WITHDRAWAL:
+        return take_withdrawal(reg, spec, parsed, ctx)
     if spec is PD_CONSENT and not v.get("agreed"):
         return "", QUARANTINED, [Problem("Подтверждение", "", MSG_NOT_AGREED)]
     response = parsed.response
@@ -450,5 +452,4 @@ HANDLERS: dict[str, Handler] = {
     "consents": take_consent,
     "meetings": take_meeting,
     "feedback": take_feedback,
-    "withdrawals": take_withdrawal,
 }

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from sheets.schema import BY_NAME, REGISTRIES, Kind, Owner
+from sheets.schema import BY_NAME, REGISTRIES, Owner, has_dropdown
 from sync.google.setup import SetupError, connect, create_spreadsheet, ensure_spreadsheet
 from sync.google.transport import Endpoints
 from tests.fake_google import FakeGoogle
@@ -52,8 +52,10 @@ def test_dropdowns_colours_and_header_style(gspread_fake: Any, fake_google: Fake
     assert colours == {"предложена", "утверждена", "отклонена"}
     assert pairs.formats[(0, 0)]["textFormat"]["bold"] is True
     choice_columns = [
-        i for i, c in enumerate(BY_NAME["pairs"].columns) if c.choices and c.kind in (Kind.CHOICE, Kind.BOOL)
+        i for i, c in enumerate(BY_NAME["pairs"].columns) if has_dropdown(c)
     ]
+    assert not any(pairs.validation_at(1, i) for i, c in enumerate(BY_NAME["pairs"].columns)
+                   if c.owner is Owner.JOB)  # job-owned columns invite no typing
     assert all(pairs.validation_at(1, i) for i in choice_columns)
 
 

@@ -23,7 +23,7 @@ from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEETS_API_V4_BASE_URL
 from gspread.utils import absolute_range_name
 
 from sheets.layout import header_map
-from sheets.schema import REGISTRIES, Kind, Owner, SheetSchema
+from sheets.schema import REGISTRIES, Owner, SheetSchema, has_dropdown, header_colour
 from sheets.xlsx import STATUS_COLOURS
 from sync.google import GoogleError
 from sync.google.auth import authorized_session
@@ -357,7 +357,7 @@ def _plan_sheet(
             "startColumnIndex": col - 1,
             "endColumnIndex": col,
         }
-        if column.choices and column.kind in (Kind.CHOICE, Kind.BOOL):
+        if has_dropdown(column):
             cell = second[col - 1] if col - 1 < len(second) else {}
             if not _same_list(cell.get("dataValidation"), column.choices):
                 reqs.append({"setDataValidation": {"range": column_range, "rule": _dropdown(column.choices)}})
@@ -385,7 +385,7 @@ def _header_requests(schema: SheetSchema, sheet_id: int) -> list[dict[str, Any]]
         {
             "userEnteredValue": {"stringValue": c.header},
             "userEnteredFormat": {
-                "backgroundColor": _colour(JOB_HEADER_COLOUR if c.owner is Owner.JOB else HEADER_COLOUR),
+                "backgroundColor": _colour(header_colour(c)),
                 "textFormat": {"bold": True},
                 "wrapStrategy": "WRAP",
                 "verticalAlignment": "MIDDLE",

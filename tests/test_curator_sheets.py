@@ -1,0 +1,45 @@
+"""Findings 10 and 11 of issue 9: who fills a column shows, sheets read and print well."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from openpyxl import load_workbook
+
+from sheets.schema import BY_TITLE, OWNER_COLOURS, Owner
+from tests.conftest import sync_once
+
+
+def _columns(ws) -> dict[str, int]:
+    return {c.value: c.column for c in ws[1] if c.value}
+
+
+def test_findings_10_11_headers_dropdowns_guide_dates_print(demo_programme) -> None:
+    sync_once(demo_programme)
+    wb = load_workbook(demo_programme.registry)
+    pairs = wb["Пары"]
+    cols = _columns(pairs)
+    fill = pairs.cell(1, cols["Ссылка на ИПР"]).fill.fgColor.rgb
+    assert fill.endswith(OWNER_COLOURS[Owner.STAFF])  # staff fill it: not a grey header
+    assert pairs.cell(1, cols["Этап"]).fill.fgColor.rgb.endswith(OWNER_COLOURS[Owner.JOB])
+    for title in ("Наставляемые", "Дорожная карта", "Требует внимания"):
+        ws = wb[title]
+        job_letters = {c.column_letter for c in ws[1] if BY_TITLE[title].by_header()[c.value].owner is Owner.JOB}
+        validated = {str(r).split(":")[0].rstrip("0123456789") for dv in ws.data_validations.dataValidation
+                     for r in dv.sqref.ranges}
+        assert not job_letters & validated, title  # job-owned columns invite no typing
+    assert any("Решение куратора" == c.value for c in wb["Требует внимания"][1])
+    guide = wb["Как заполнять"]
+    text = [[c.value for c in row] for row in guide.iter_rows()]
+    assert any("заполняют сотрудники" in str(r[2]) for r in text)
+    assert any(r[0] == "Пары" and r[1] == "Статус" and "утверждена" in str(r[3]) for r in text)
+    mentors = wb["Наставники"]
+    added = mentors.cell(2, _columns(mentors)["Дата включения"])
+    assert isinstance(added.value, dt.datetime) and added.number_format == "DD.MM.YYYY"
+    assert pairs.cell(1, 1).alignment.wrap_text
+    explanation = pairs.cell(2, cols["Объяснение"])
+    assert explanation.alignment.wrap_text
+    for ws in (pairs, mentors, guide):
+        assert ws.page_setup.orientation == "landscape"
+        assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows
