@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -25,11 +26,36 @@ class RussianFormatter(click.HelpFormatter):
     HEADINGS = {"Options": "Параметры", "Commands": "Команды", "Arguments": "Аргументы"}
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        super().write_usage(prog, args.replace("[OPTIONS]", "[ПАРАМЕТРЫ]").replace("COMMAND", "КОМАНДА")
-                            .replace("[ARGS]...", "[АРГУМЕНТЫ]..."), prefix="Запуск: ")
+        super().write_usage(prog, _russian(args.replace("[OPTIONS]", "[ПАРАМЕТРЫ]").replace("COMMAND", "КОМАНДА")
+                                           .replace("[ARGS]...", "[АРГУМЕНТЫ]...")), prefix="Запуск: ")
 
     def write_heading(self, heading: str) -> None:
         super().write_heading(self.HEADINGS.get(heading, heading))
+
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:  # noqa: D102 — click's hook
+        super().write_dl([(_russian(a), _russian(b)) for a, b in rows], col_max, col_spacing)
+
+
+# click's own words in help and usage: types, defaults, ranges.
+CLICK_WORDS = (
+    ("INTEGER RANGE", "ЧИСЛО"),
+    ("INTEGER", "ЧИСЛО"),
+    ("FLOAT", "ЧИСЛО"),
+    ("DIRECTORY", "ПАПКА"),
+    ("FOLDER", "ПАПКА"),
+    ("FILE", "ФАЙЛ"),
+    ("PATH", "ФАЙЛ"),
+    ("TEXT", "ТЕКСТ"),
+    ("[default: ", "[по умолчанию: "),
+    ("[required]", "[обязательно]"),
+)
+
+
+def _russian(text: str) -> str:
+    """click's English words in a help line -> Russian (ranges «1<=x<=100» -> «от 1 до 100»)."""
+    for english, russian in CLICK_WORDS:
+        text = text.replace(english, russian)
+    return re.sub(r"(-?\d+)<=x<=(-?\d+)", r"от \1 до \2", text)
 
 
 class RussianContext(click.Context):
@@ -163,7 +189,7 @@ def init(folder: Path, organisation: str, start: str | None, use_google: bool,
         begins = date.fromisoformat(start) if start else clock.school_year_start()
         path = create_programme(folder, organisation, begins, report=click.echo)
     except ValueError as exc:
-        raise Failure(f"--start: нужна дата ГГГГ-ММ-ДД ({exc})") from exc
+        raise Failure(f"--start: нужна дата ГГГГ-ММ-ДД, указано «{start}»") from exc
     except (ConfigError, StoreError) as exc:
         raise Failure(str(exc)) from exc
     click.echo(f"Программа создана: {path}")
@@ -339,8 +365,8 @@ def match(config_path: Path | None, dry_run: bool, explain_id: str | None) -> No
     Пример: nastavnik match --explain НВ-0007
     """
     from sync.bootstrap import open_backend
+    from sync.explain import describe_mentee_or_pair
     from sync.job import run_sync
-    from sync.pairing import describe_mentee_or_pair
 
     config = _load(config_path)
     try:
@@ -458,16 +484,25 @@ _register_documents()
 def _usage_text(exc: click.UsageError) -> str:
     """click's usage errors in Russian (the common ones; the rest as click words them)."""
     if isinstance(exc, click.MissingParameter) and exc.param is not None:
-        return f"не указан {exc.param.human_readable_name}"
+        return f"не указан {_russian(exc.param.human_readable_name)}"
     if isinstance(exc, click.NoSuchOption):
         return f"нет параметра {exc.option_name}"
     if isinstance(exc, click.BadParameter) and exc.param is not None:
         kind = exc.param.type
         if isinstance(kind, click.IntRange):
             return f"{exc.param.human_readable_name}: нужно целое от {kind.min} до {kind.max}"
-        return f"неверное значение {exc.param.human_readable_name}: {exc.message}"
+        message = re.sub(r"'(.*)' is not a valid (integer|float)\.?", r"«\1» — не число", exc.message)
+        message = re.sub(r"'(.*)' is not one of (.*)\.", r"«\1» — нужно одно из: \2", message)
+        return f"неверное значение {_russian(exc.param.human_readable_name)}: {_russian(message)}"
     if exc.message.startswith("No such command"):
         return "нет такой команды"
+    needs = re.match(r"Option '(.+)' requires (an argument|\d+ arguments)", exc.message)
+    if needs:
+        return f"после {needs.group(1)} нужно значение"
+    if exc.message.startswith("Got unexpected extra argument"):
+        return "лишний аргумент: " + exc.message.split("(", 1)[-1].rstrip(")")
+    if exc.message.startswith("Missing argument"):
+        return "не указан аргумент " + _russian(exc.message.split("'")[1] if "'" in exc.message else "")
     return exc.format_message()
 
 

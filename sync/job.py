@@ -38,6 +38,7 @@ from sync.registry import Registries, local_stamp
 WATERMARK_OVERLAP = timedelta(minutes=30)
 FULL_READ = "полное чтение"  # «Служебное»: the day a form was last read without the filter
 LEASE_TTL = timedelta(minutes=15)  # a killed run's write lease blocks others at most this long
+BACKEND_NAMES = {"local": "книга Excel и выгрузки CSV", "google": "Google Таблицы и Формы"}
 MSG_ERASED = "отзыв согласия: персональные данные удалены ({ids})"
 
 
@@ -274,7 +275,7 @@ def journal_row(
         "id": key,
         "started_at": stamp,
         "finished_at": local_stamp(clock.now(), config.tz),
-        "backend": backend,
+        "backend": BACKEND_NAMES.get(backend, backend),
         "responses": str(plan.ingest.new_responses),
         "changes": "; ".join([describe_counts(plan.changes), *[v for k, v in plan.steps.items() if k == "erasure"]]),
         "api_calls": ", ".join(f"{k}: {v}" for k, v in sorted(calls.items())),
@@ -324,10 +325,12 @@ def describe_plan(plan: Plan, limit: int = 200) -> list[str]:
             break
         schema = BY_NAME[u.sheet]
         hide = not shown_in_plans(schema.column(u.column))
-        old, new = ("скрыто", "скрыто") if hide else (u.old, u.new)
-        lines.append(
-            f"  ~ «{schema.title}» {u.key}, «{schema.header(u.column)}»: «{old}» → «{new}»"
-        )
+        where = f"  ~ «{schema.title}» {u.key}, «{schema.header(u.column)}»"
+        if hide:  # say what changed without the data itself
+            what = "заполнено" if not u.old else "очищено" if not u.new else "изменено"
+            lines.append(f"{where}: {what} (личные данные не показываются)")
+        else:
+            lines.append(f"{where}: «{u.old}» → «{u.new}»")
         shown += 1
     rest = len(plan.changes.appends) + len(plan.changes.updates) - shown
     if rest > 0:

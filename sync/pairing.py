@@ -358,29 +358,3 @@ def _unmatched_alerts(reg: Registries, ctx: Context, unmatched: dict[str, str]) 
         why = unmatched.get(key, "")
         reg.alert(f"{key}: подбор", bool(why), local_stamp(ctx.now, ctx.tz), form="Пары", response=key,
                   question="Подбор пары", reason=f"нет пары: {why}" if why else "")
-
-
-def describe_mentee_or_pair(reg: Registries, report: PairingReport | None, item: str) -> list[str]:
-    """Russian lines explaining the matching for a mentee id or a pair id (no personal data)."""
-    pairs = reg["pairs"]
-    if item in pairs:
-        found = [pairs[item]]
-    elif item in reg["mentees"]:
-        found = [p for p in pairs.values() if item in split_list(p["mentee_ids"])]
-    else:
-        raise KeyError(item)
-    lines = []
-    for pair in sorted(found, key=lambda p: p["id"]):
-        lines.append(f"Пара {pair['id']}: наставник {pair['mentor_id']}, наставляемые {pair['mentee_ids']}, "
-                     f"статус «{pair['status']}», оценка {pair['score'] or '—'}")
-        if pair["explanation"]:
-            lines.append(f"  {pair['explanation']}")
-        if pair["alternatives"]:
-            lines.append(f"  альтернативы: {pair['alternatives']}")
-    if item in reg["mentees"]:
-        why = dict(report.result.unmatched).get(item) if report and report.result else None
-        if why:
-            lines.append(f"Наставляемый {item} без пары: {why}")
-        elif not found:
-            lines.append(f"Наставляемый {item}: статус «{reg['mentees'][item]['status']}», в подборе не участвует")
-    return lines

@@ -49,9 +49,13 @@ def stage_summaries(rows: list[dict[str, str]]) -> list[str]:
 
 
 def render_table(rows: list[dict[str, str]], width: int | None = None) -> str:
-    """A plain-text table; overdue rows are marked with «!»."""
+    """A plain-text table; overdue rows are marked with «!».
+
+    Long activities and evidence wrap within their columns (never cut mid-word), at any width,
+    the terminal's or, when piped, 140 characters.
+    """
     width = width or shutil.get_terminal_size((140, 40)).columns
-    fixed = 5 + 23 + 11 + 4 + 2 * 6
+    fixed = 5 + 23 + 11 + 4 + 2 * 4
     free = max(40, width - fixed)
     w_activity, w_evidence = free // 2, free - free // 2
     out = []
@@ -62,15 +66,22 @@ def render_table(rows: list[dict[str, str]], width: int | None = None) -> str:
     for row in rows:
         if row["stage"] != current_stage:
             current_stage = row["stage"]
-            out.append(current_stage)
+            out.extend(textwrap.wrap(current_stage, width) or [""])
         mark = "!" if row["status"] == OVERDUE else " "
-        activity = textwrap.shorten(row["activity"], w_activity, placeholder="…")
-        evidence = textwrap.shorten(row["evidence"], w_evidence, placeholder="…")
-        deadline = row["deadline"] or row["deadline_text"]
-        out.append(
-            f"{mark}{row['id']:<4}{activity:<{w_activity}}  {deadline[:23]:<23}  {row['status']:<11}  "
-            f"{row['progress']:>4}  {evidence}"
-        )
+        activity = textwrap.wrap(row["activity"], w_activity) or [""]
+        evidence = textwrap.wrap(row["evidence"], w_evidence) or [""]
+        deadline = textwrap.wrap(row["deadline"] or row["deadline_text"], 23) or [""]
+        for n in range(max(len(activity), len(evidence), len(deadline))):
+            first = n == 0
+            cells = (
+                f"{mark if first else ' '}{row['id'] if first else '':<4}",
+                f"{activity[n] if n < len(activity) else '':<{w_activity}}",
+                f"{deadline[n] if n < len(deadline) else '':<23}",
+                f"{row['status'] if first else '':<11}",
+                f"{row['progress'] if first else '':>4}",
+                evidence[n] if n < len(evidence) else "",
+            )
+            out.append(f"{cells[0]}{cells[1]}  {cells[2]}  {cells[3]}  {cells[4]}  {cells[5]}".rstrip())
     return "\n".join(out)
 
 

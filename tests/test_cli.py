@@ -126,7 +126,7 @@ def test_russian_plurals(n: int, word: str) -> None:
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        (["init"], "не указан FOLDER"),
+        (["init"], "не указан ПАПКА"),
         (["sync", "--foo"], "нет параметра --foo"),
         (["demo", "x", "--mentors", "0"], "mentors: нужно целое от 1 до 100000"),
         (["frob"], "нет такой команды"),
