@@ -68,8 +68,8 @@ def render_table(rows: list[dict[str, str]], width: int | None = None) -> str:
             current_stage = row["stage"]
             out.extend(textwrap.wrap(current_stage, width) or [""])
         mark = "!" if row["status"] == OVERDUE else " "
-        activity = textwrap.wrap(row["activity"], w_activity) or [""]
-        evidence = textwrap.wrap(row["evidence"], w_evidence) or [""]
+        activity = textwrap.wrap(row["activity"], w_activity, break_on_hyphens=False) or [""]
+        evidence = textwrap.wrap(row["evidence"], w_evidence, break_on_hyphens=False) or [""]
         deadline = textwrap.wrap(row["deadline"] or row["deadline_text"], 23) or [""]
         for n in range(max(len(activity), len(evidence), len(deadline))):
             first = n == 0

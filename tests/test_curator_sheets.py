@@ -43,3 +43,39 @@ def test_findings_10_11_headers_dropdowns_guide_dates_print(demo_programme) -> N
         assert ws.page_setup.orientation == "landscape"
         assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
         assert ws.print_title_rows
+
+
+def test_finding_10_russian_words_wrapping_status_and_explain(demo_programme) -> None:
+    import subprocess
+    import sys
+
+    from click.testing import CliRunner
+
+    from sync.cli import main
+    from sync.status import current_roadmap, render_table
+    from tests.conftest import NOW
+    from tests.curator_helpers import single_proposals
+
+    runner = CliRunner()
+    for command in ("demo", "sync", "match", "init", "status"):
+        help_text = runner.invoke(main, [command, "--help"]).output
+        for english in ("TEXT", "PATH", "INTEGER", "[default:", "FOLDER", "<=x<="):
+            assert english not in help_text, (command, english)
+    done = subprocess.run([sys.executable, "-c", "from sync.cli import entry; entry()", "sync", "--config"],
+                          capture_output=True, text=True)
+    assert "после --config нужно значение" in done.stderr and "Option" not in done.stderr
+    report = sync_once(demo_programme)
+    assert "блокирующих" not in report.plan.steps["pairs"] and "optimal" not in report.plan.steps["pairs"]
+    from sync.job import describe_plan
+
+    lines = describe_plan(report.plan, limit=10_000)
+    assert not any("«скрыто» → «скрыто»" in line for line in lines)
+    from sheets.xlsx import XlsxStore
+
+    rows = current_roadmap(XlsxStore(demo_programme.registry).read_all(), demo_programme, NOW)
+    table = render_table(rows, width=100)
+    assert max(len(line) for line in table.splitlines()) <= 100
+    assert "нормативно-правовой" in table  # wrapped, not cut
+    key = single_proposals(demo_programme).index[0]
+    result = runner.invoke(main, ["match", "--config", str(demo_programme.path), "--explain", key.lower()])
+    assert result.exit_code == 0 and key in result.output
