@@ -122,7 +122,8 @@ def place_changes(
     Raises SchemaMismatch on a missing header.
     """
     mapping, problems = header_map(schema, grid_head)
-    needed = {u.column for u in changes.updates if u.sheet == schema.name}
+    # An optional column the sheet lacks (an older workbook: `nastavnik init` adds it) is not written.
+    needed = {u.column for u in changes.updates if u.sheet == schema.name and schema.column(u.column).required}
     problems += [
         f"на листе «{schema.title}» нет столбца «{schema.header(n)}»"
         for n in sorted(needed)
@@ -160,7 +161,8 @@ def place_changes(
         if row is None:
             skipped.append(f"лист «{schema.title}»: строка «{u.key}» удалена, изменение пропущено")
             continue
-        writes.append(CellWrite(row, mapping[u.column], u.new, u.column))
+        if u.column in mapping:
+            writes.append(CellWrite(row, mapping[u.column], u.new, u.column))
     for a in changes.appends:
         if a.sheet != schema.name:
             continue

@@ -79,3 +79,19 @@ def test_finding_10_russian_words_wrapping_status_and_explain(demo_programme) ->
     key = single_proposals(demo_programme).index[0]
     result = runner.invoke(main, ["match", "--config", str(demo_programme.path), "--explain", key.lower()])
     assert result.exit_code == 0 and key in result.output
+
+
+def test_an_older_workbook_without_the_new_optional_columns_still_syncs(demo_programme) -> None:
+    sync_once(demo_programme)
+    wb = load_workbook(demo_programme.registry)
+    ws = wb["Пары"]
+    for header in ("ФИО наставника", "ФИО наставляемых"):
+        ws.delete_cols(_columns(ws)[header])
+    wb.save(demo_programme.registry)
+    from tests.curator_helpers import single_proposals
+    from tests.test_roadmap_sync import set_cells
+
+    key = single_proposals(demo_programme).index[0]
+    set_cells(demo_programme.registry, "Пары", key, {"Статус": "утверждена"})
+    report = sync_once(demo_programme)
+    assert report.ok and report.written is not None
