@@ -6,7 +6,8 @@ it out from ``guide_rows``; the job never reads it.
 
 from __future__ import annotations
 
-from sheets.schema import OWNER_COLOURS, OWNER_WORDS, REGISTRIES, Kind, Owner, header_colour
+from sheets.look import OWNER_COLOURS, OWNER_WORDS, header_colour
+from sheets.schema import REGISTRIES, Kind, Owner
 
 GUIDE_TITLE = "Как заполнять"
 GUIDE_HEADER = ("Лист", "Столбец", "Кто заполняет", "Допустимые значения")

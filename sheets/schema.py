@@ -72,8 +72,7 @@ MENTORING_FORMS: tuple[str, ...] = (
 )
 ROADMAP_STATUSES: tuple[str, ...] = ("не начато", "в работе", "выполнено", "просрочено")
 ATTENTION_STATUSES: tuple[str, ...] = ("открыто", "исправлено", "принято вручную")
-# What the curator decided about a «Требует внимания» row: it closes and stays closed.
-RESOLUTIONS: tuple[str, ...] = ("исправлено вручную", "принято как есть", "не требует действий")
+RESOLUTIONS: tuple[str, ...] = ("исправлено вручную", "принято как есть", "не требует действий")  # closes a row
 CONSENT_KINDS: tuple[str, ...] = ("обработка ПД", "распространение ПД")
 CONSENT_GIVERS: tuple[str, ...] = ("сам участник", "родитель", "законный представитель")
 
@@ -459,47 +458,8 @@ def dropdown_message(column: Column) -> str:
 
 
 def has_dropdown(column: Column) -> bool:
-    """Whether the column's cells are a dropdown of its choices (one value, not a list).
-
-    A column the job writes gets none: a dropdown would invite typing what the next run replaces.
-    """
+    """Whether the column's cells are a dropdown of its choices; never one the job writes (it would invite typing)."""
     return column.kind in (Kind.CHOICE, Kind.BOOL) and bool(column.choices) and column.owner is not Owner.JOB
-
-
-# --- how a sheet looks: the same rules for the local workbook and for Google -------------------
-
-# Header colour says who writes the column; «Как заполнять» shows the legend.
-OWNER_COLOURS: dict[Owner, str] = {Owner.JOB: "EDEDED", Owner.FORM: "E2EFDA", Owner.STAFF: "DDE7F3"}
-OWNER_WORDS: dict[Owner, str] = {
-    Owner.JOB: "заполняет программа (не правьте: следующий запуск перепишет)",
-    Owner.FORM: "из анкет участников (правка — новым ответом анкеты или вручную)",
-    Owner.STAFF: "заполняют сотрудники (программа пишет сюда только при создании строки)",
-}
-WRAP_FROM_WIDTH = 28  # columns this wide hold long text: their cells wrap
-DATE_FORMAT = "DD.MM.YYYY"  # date cells are real dates, shown so
-DATETIME_FORMAT = "DD.MM.YYYY HH:MM:SS"
-
-
-@dataclass(frozen=True)
-class PrintSetup:
-    """How every registry prints: landscape, one page wide, the header row on every page."""
-
-    landscape: bool = True
-    fit_to_width: bool = True
-    repeat_header_rows: int = 1
-
-
-PRINT_SETUP = PrintSetup()
-
-
-def header_colour(column: Column) -> str:
-    """The header's background (hex RGB) for who writes the column."""
-    return OWNER_COLOURS[column.owner]
-
-
-def wraps(column: Column) -> bool:
-    """Whether the column's cells wrap (long text: explanations, reasons, names)."""
-    return column.kind is Kind.TEXT and column.width >= WRAP_FROM_WIDTH
 
 
 # Columns holding personal data: never shown in logs, plans or public outputs.

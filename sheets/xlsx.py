@@ -26,19 +26,15 @@ from sheets.changes import ChangeSet, number_of
 from sheets.charts import ChartSpec, resolve
 from sheets.guide import GUIDE_HEADER, GUIDE_TITLE, GUIDE_WIDTHS, guide_rows
 from sheets.layout import header_map, place_changes, snapshot_from_grids
+from sheets.look import DATE_FORMAT, DATETIME_FORMAT, PRINT_SETUP, header_colour, wraps
 from sheets.schema import (
-    DATE_FORMAT,
-    DATETIME_FORMAT,
     DROPDOWN_TITLE,
-    PRINT_SETUP,
     REGISTRIES,
     Column,
     Kind,
     SheetSchema,
     dropdown_message,
     has_dropdown,
-    header_colour,
-    wraps,
 )
 from sheets.store import SchemaMismatch, Snapshot, StoreBusy, StoreError, WriteReport
 from sheets.xlsx_charts import add_chart, existing_titles

@@ -6,7 +6,8 @@ import datetime as dt
 
 from openpyxl import load_workbook
 
-from sheets.schema import BY_TITLE, OWNER_COLOURS, Owner
+from sheets.look import OWNER_COLOURS
+from sheets.schema import BY_TITLE, Owner
 from tests.conftest import sync_once
 
 

@@ -23,7 +23,8 @@ from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEETS_API_V4_BASE_URL
 from gspread.utils import absolute_range_name
 
 from sheets.layout import header_map
-from sheets.schema import REGISTRIES, Owner, SheetSchema, has_dropdown, header_colour
+from sheets.look import header_colour
+from sheets.schema import REGISTRIES, Owner, SheetSchema, has_dropdown
 from sheets.xlsx import STATUS_COLOURS
 from sync.google import GoogleError
 from sync.google.auth import authorized_session
