@@ -133,8 +133,16 @@ class XlsxStore:
         if merged:
             raise StoreError(f"{self.path.name}: " + "; ".join(merged) + "; ничего не записано")
         for schema, ws, writes in planned:
+            lines: dict[int, int] = {}
             for w in writes:
-                _set_text(ws.cell(w.row, w.col), w.text, schema.column(w.column))
+                column = schema.column(w.column)
+                _set_text(ws.cell(w.row, w.col), w.text, column)
+                if wraps(column):
+                    lines[w.row] = max(lines.get(w.row, 1), _lines(w.text, column.width))
+            for row, count in lines.items():  # wrapped text shows whole (not every viewer fits rows)
+                height = min(LINE_HEIGHT * count, MAX_ROW_HEIGHT)
+                if count > 1 and (ws.row_dimensions[row].height or 0) < height:
+                    ws.row_dimensions[row].height = height
             report.cells += len(writes)
         report.rows = len(changes.appends)
         self._save(wb)
@@ -272,6 +280,16 @@ def _last_used_row(ws: Worksheet) -> int:
 # Characters an .xlsx cell (XML 1.0, UTF-8) cannot hold. Ingestion already replaced them in
 # answers (and said so); this is the last guard, so no other text can ever stop a save.
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+LINE_HEIGHT = 15  # points per wrapped line
+MAX_ROW_HEIGHT = 120
+
+
+def _lines(text: str, width: int) -> int:
+    """About how many lines a text wraps to in a column this wide (characters per line ~ width)."""
+    per_line = max(1, int(width * 1.15))
+    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
 
 
 def _fill(column: Column) -> PatternFill:
