@@ -79,7 +79,7 @@ def test_plans_verbose_and_explain_show_ids_not_what_people_wrote(private_progra
         (stamp(4), "mentee@school.ru", mentee_answers(2, **{"Отдел / площадка": "Кабинет Тайный 2"})),
     ])
     edited = cli("sync", "--config", config, "-v")
-    assert "«Отдел / площадка»: «скрыто» → «скрыто»" in edited.output
+    assert "«Отдел / площадка»: изменено (личные данные не показываются)" in edited.output
     assert_private(edited.output)
     mentee_id = snap["mentees"].index[0]
     for item in (mentee_id, pair["id"]):
