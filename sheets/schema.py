@@ -463,12 +463,11 @@ def has_dropdown(column: Column) -> bool:
 
 
 # Columns holding personal data: never shown in logs, plans or public outputs.
-PII_COLUMNS = frozenset(
-    {"full_name", "email", "phone", "birth_date", "guardian", "subject_name", "subject_email",
-     "giver_name", "reporter_email", "mentee_name", "value", "answers", "name_dative", "head", "contacts",
-     "mentor_name", "mentee_names", "author_email", "author_name", "partner_name", "preferred_mentor",
-     "topic", "outcome", "comment", "summary"}
-)
+PII_COLUMNS = frozenset({
+    "full_name", "email", "phone", "birth_date", "guardian", "subject_name", "subject_email", "giver_name",
+    "reporter_email", "mentee_name", "value", "answers", "name_dative", "head", "contacts", "mentor_name",
+    "mentee_names", "author_email", "author_name", "partner_name", "preferred_mentor", "topic", "outcome",
+    "comment", "summary"})
 
 # Job columns that can quote what a participant wrote (an answer «Другое», the whole response).
 QUOTING_COLUMNS = frozenset({"value", "answers", "reason"})
