@@ -170,7 +170,7 @@ def make_batch(code: str, reg: Registries, config: Config, template: Template, s
                               "template": f"{template.name} ({TEMPLATE_VERSION})",
                               "state": REPLACED if old else CREATED})
         if code == "plan" and item.subject in reg["pairs"]:
-            reg["pairs"][item.subject]["plan_link"] = placed.link
+            reg.set_staff("pairs", item.subject, "plan_link", placed.link)  # staff may type it too
         if progress:
             progress(n, len(todo))
     for item in items:  # a salutation the name could not settle stays open for staff
@@ -210,6 +210,6 @@ def erase_withdrawn(reg: Registries, sink: Sink) -> int:
                     sink.remove(link)
             record.update({"link": "", "pdf": "", "state": ERASED})
             if subject in reg["pairs"]:
-                reg["pairs"][subject]["plan_link"] = ""
+                reg.set_staff("pairs", subject, "plan_link", "")
             n += 1
     return n
