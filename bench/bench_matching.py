@@ -22,6 +22,7 @@ import argparse
 import multiprocessing as mp
 import random
 import resource
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -52,7 +53,8 @@ FIRST = ("Анна", "Мария", "Елена", "Ольга", "Илья", "Се
 PATRONYMIC = ("Ивановна", "Петровна", "Сергеевна", "Андреевич", "Павлович", "Игоревна",
               "Олегович", "Викторовна")
 SIZE_LIMITS = {  # above these, a baseline is skipped with a note
-    "exact": 50_000_000,  # mentee x place cells for linear_sum_assignment
+    "exact": 200_000_000,  # mentee x place cells of one direction for linear_sum_assignment
+    "ortools": 120_000_000,  # arcs given to OR-Tools at once
     "hospital_resident": 300_000,  # preference-list entries for the matching package
     "munkres": 4_000_000,  # cells of the square grid Munkres works on (pure Python, cubic)
 }
@@ -118,6 +120,17 @@ def synthetic(mentees: int, mentors: int, seed: int = 1) -> tuple[list[Mentee], 
     return mentee_list, mentor_list
 
 
+class Clock:
+    """Wall and CPU time since it was made: under load on a shared machine the wall time of a
+    run grows with the others' work, its CPU time much less."""
+
+    def __init__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def figures(self) -> dict[str, float]:
+        return {"seconds": time.perf_counter() - self.wall, "cpu": time.process_time() - self.cpu}
+
+
 def _graph(mentees, mentors, settings):
     """Our candidate graph (feasible arcs and scores), shared by every baseline."""
     free = np.array([max(0, x.capacity) for x in mentors], dtype=np.int64)
@@ -128,15 +141,15 @@ def _graph(mentees, mentors, settings):
 
 
 def run_ours(mentees, mentors, settings: MatchSettings) -> dict:
-    start = time.perf_counter()
+    start = Clock()
     result = propose_pairs(mentees, mentors, settings)
-    return {"seconds": time.perf_counter() - start, "matched": result.matched,
+    return {**start.figures(), "matched": result.matched,
             "total": result.total_score, "blocking": result.blocking_pairs}
 
 
 def run_greedy(mentees, mentors, settings: MatchSettings) -> dict:
     graph, free = _graph(mentees, mentors, settings)
-    start = time.perf_counter()
+    start = Clock()
     order = np.lexsort((graph.mentor, -graph.score, graph.mentee))
     left = free.copy()
     taken_by: set[int] = set()
@@ -148,7 +161,7 @@ def run_greedy(mentees, mentors, settings: MatchSettings) -> dict:
             left[j] -= 1
             matched += 1
             total += s
-    return {"seconds": time.perf_counter() - start, "matched": matched, "total": total}
+    return {**start.figures(), "matched": matched, "total": total}
 
 
 def _slot_matrix(graph, free, big: int):
@@ -165,20 +178,67 @@ def _slot_matrix(graph, free, big: int):
 
 
 def run_exact(mentees, mentors, settings: MatchSettings) -> dict:
+    """SciPy's ``linear_sum_assignment`` on a dense mentee x place matrix per direction (one
+    matrix for all when directions cross): the textbook exact solver, as small as it gets."""
     from scipy.optimize import linear_sum_assignment
 
     graph, free = _graph(mentees, mentors, settings)
-    cells = len(np.unique(graph.mentee)) * int(free.sum())
-    if cells > SIZE_LIMITS["exact"]:
-        return {"note": f"пропущено: {cells:,} клеток > {SIZE_LIMITS['exact']:,}"}
-    start = time.perf_counter()
+    groups = np.unique(graph.direction[graph.mentee])
+    start = Clock()
     big = 100 * len(mentees) + 1
-    cost = _slot_matrix(graph, free, big)
-    r, c = linear_sum_assignment(cost)
-    picked = cost[r, c]
-    picked = picked[picked < 0]
-    return {"seconds": time.perf_counter() - start, "matched": len(picked),
-            "total": int((-picked - big).sum())}
+    matched = total = 0
+    for group in groups.tolist():
+        arcs = graph.direction[graph.mentee] == group
+        part = _Part(graph.mentee[arcs], graph.mentor[arcs], graph.score[arcs])
+        cells = len(np.unique(part.mentee)) * int(free[np.unique(part.mentor)].sum())
+        if cells > SIZE_LIMITS["exact"]:
+            return {"note": f"пропущено: {cells:,} клеток > {SIZE_LIMITS['exact']:,}"}
+        cost = _slot_matrix(part, free, big)
+        r, c = linear_sum_assignment(cost)
+        picked = cost[r, c]
+        picked = picked[picked < 0]
+        matched += len(picked)
+        total += int((-picked - big).sum())
+        del cost
+    return {**start.figures(), "matched": matched, "total": total}
+
+
+class _Part:
+    """Some arcs of the candidate graph, shaped as ``_slot_matrix`` wants them."""
+
+    def __init__(self, mentee: np.ndarray, mentor: np.ndarray, score: np.ndarray) -> None:
+        self.mentee, self.mentor, self.score = mentee, mentor, score
+
+
+def run_ortools(mentees, mentors, settings: MatchSettings) -> dict:
+    """OR-Tools min-cost flow on every arc of the candidate graph, weight ``big + score``:
+    what one would write first (no pricing, no id tie-break)."""
+    from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
+
+    graph, free = _graph(mentees, mentors, settings)
+    arcs = len(graph.mentee)
+    if arcs > SIZE_LIMITS["ortools"]:
+        return {"note": f"пропущено: {arcs:,} дуг > {SIZE_LIMITS['ortools']:,}"}
+    start = Clock()
+    people = np.unique(graph.mentee)
+    e = np.searchsorted(people, graph.mentee).astype(np.int32)
+    n, m = len(people), len(free)
+    big = 100 * len(mentees) + 1
+    flow = SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(e, graph.mentor.astype(np.int32) + n, np.ones(arcs, np.int64),
+                                              -(big + graph.score))
+    flow.add_arcs_with_capacity_and_unit_cost(np.full(n, n + m, np.int32), np.arange(n, dtype=np.int32),
+                                              np.ones(n, np.int64), np.zeros(n, np.int64))
+    flow.add_arcs_with_capacity_and_unit_cost(np.arange(n, n + m, dtype=np.int32), np.full(m, n + m + 1, np.int32),
+                                              free.astype(np.int64), np.zeros(m, np.int64))
+    flow.add_arc_with_capacity_and_unit_cost(n + m, n + m + 1, n, 0)
+    flow.set_node_supply(n + m, n)
+    flow.set_node_supply(n + m + 1, -n)
+    if flow.solve() != SimpleMinCostFlow.OPTIMAL:
+        return {"note": "OR-Tools не нашел оптимум"}
+    used = flow.flows(np.arange(arcs, dtype=np.int32)) > 0
+    return {**start.figures(), "matched": int(used.sum()),
+            "total": int(graph.score[used].sum())}
 
 
 def run_hospital_resident(mentees, mentors, settings: MatchSettings) -> dict:
@@ -188,7 +248,7 @@ def run_hospital_resident(mentees, mentors, settings: MatchSettings) -> dict:
     graph_arcs = len(graph.mentee)
     if graph_arcs > SIZE_LIMITS["hospital_resident"]:
         return {"note": f"пропущено: {graph_arcs:,} дуг > {SIZE_LIMITS['hospital_resident']:,}"}
-    start = time.perf_counter()
+    start = Clock()
     keep = free[graph.mentor] > 0
     e, t, s = graph.mentee[keep], graph.mentor[keep], graph.score[keep]
     resident_prefs: dict[int, list[int]] = {}
@@ -202,7 +262,7 @@ def run_hospital_resident(mentees, mentors, settings: MatchSettings) -> dict:
     solution = game.solve(optimal="resident")
     scores = {(int(a), int(b)): int(c) for a, b, c in zip(e, t, s, strict=True)}
     pairs = [(r.name, h.name) for h, residents in solution.items() for r in residents]
-    return {"seconds": time.perf_counter() - start, "matched": len(pairs),
+    return {**start.figures(), "matched": len(pairs),
             "total": sum(scores[p] for p in pairs)}
 
 
@@ -214,14 +274,14 @@ def run_munkres(mentees, mentors, settings: MatchSettings) -> dict:
     cells = max(n_rows, n_slots) ** 2
     if cells > SIZE_LIMITS["munkres"]:
         return {"note": f"пропущено: сетка {cells:,} клеток > {SIZE_LIMITS['munkres']:,}"}
-    start = time.perf_counter()
+    start = Clock()
     big = 100 * len(mentees) + 1
     cost = _slot_matrix(graph, free, big)
     # like mentor-match, every mentee x place cell goes in; an impossible pair costs 0, which
     # is what leaving the mentee unpaired costs (DISALLOWED fails on an all-impossible column)
     pairs = Munkres().compute(cost.tolist())
     picked = [cost[r, c] for r, c in pairs if cost[r, c] < 0]
-    return {"seconds": time.perf_counter() - start, "matched": len(picked),
+    return {**start.figures(), "matched": len(picked),
             "total": int(sum(-v - big for v in picked))}
 
 
@@ -229,7 +289,8 @@ RUNS: dict[str, tuple[str, Callable[..., dict], str]] = {  # key: (label, run, m
     "optimal": ("наш optimal", run_ours, "optimal"),
     "stable": ("наш stable", run_ours, "stable"),
     "greedy": ("greedy", run_greedy, ""),
-    "exact": ("scipy LSA (точный)", run_exact, ""),
+    "ortools": ("OR-Tools, все дуги", run_ortools, ""),
+    "exact": ("SciPy LSA по направл.", run_exact, ""),
     "hr": ("matching HR", run_hospital_resident, ""),
     "munkres": ("munkres", run_munkres, ""),
 }
@@ -269,9 +330,10 @@ def main() -> None:
                         help="наставляемые x наставники, через запятую")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--repeat", type=int, default=3, help="свежих процессов на метод (медиана)")
     parser.add_argument("--cross-direction", action="store_true",
                         help="разрешить пары разных направленностей")
-    parser.add_argument("--methods", default=",".join(RUNS),
+    parser.add_argument("--methods", default="optimal,stable,greedy,ortools,exact",
                         help=f"какие методы, через запятую: {', '.join(RUNS)}")
     args = parser.parse_args()
     keys = [k for k in args.methods.split(",") if k]
@@ -279,23 +341,33 @@ def main() -> None:
     if unknown:
         parser.error(f"неизвестные методы: {', '.join(sorted(unknown))}")
     sizes = [tuple(int(v) for v in s.lower().split("x")) for s in args.sizes.split(",")]
-    print(f"{'размер':>12} {'метод':<20} {'время, с':>9} {'пик RSS, МиБ':>13} {'+МиБ':>7} "
-          f"{'пар':>6} {'сумма':>8} {'блок.':>6}")
+    print(f"медианы {args.repeat} свежих процессов; ×: во сколько раз больше, чем у нашего optimal")
+    print(f"{'размер':>12} {'метод':<22} {'время, с':>9} {'ЦП, с':>7} {'×время':>7} {'пик RSS, МиБ':>13} "
+          f"{'×память':>8} {'пар':>6} {'сумма':>8} {'блок.':>6}")
     for size in sizes:
         reference = None
         for key in keys:
             label = RUNS[key][0]
-            f = measure(key, size, args.seed, args.cross_direction, args.timeout)
-            if "note" in f and "seconds" not in f:
-                print(f"{size[0]:>6}x{size[1]:<5} {label:<20} {f['note']}")
+            runs = [measure(key, size, args.seed, args.cross_direction, args.timeout)
+                    for _ in range(args.repeat)]
+            done = [f for f in runs if "seconds" in f]
+            if not done:
+                print(f"{size[0]:>6}x{size[1]:<5} {label:<22} {runs[0].get('note', '')}", flush=True)
                 continue
+            f = dict(done[0])
+            for figure in ("seconds", "cpu", "rss_mib"):
+                f[figure] = statistics.median(r[figure] for r in done)
             if key == "optimal":
-                reference = (f["matched"], f["total"])
-            gap = ""
-            if reference and key != "optimal":
-                gap = f"  (Δпар {f['matched'] - reference[0]:+d}, Δсуммы {f['total'] - reference[1]:+d})"
-            print(f"{size[0]:>6}x{size[1]:<5} {label:<20} {f['seconds']:>9.2f} "
-                  f"{f['rss_mib']:>13.0f} {f['extra_mib']:>7.0f} {f['matched']:>6} "
+                reference = f
+            gap = times = memory = ""
+            if reference is not None:
+                times = f"{f['seconds'] / reference['seconds']:.2f}"
+                memory = f"{f['rss_mib'] / reference['rss_mib']:.2f}"
+                if key != "optimal":
+                    gap = (f"  (Δпар {f['matched'] - reference['matched']:+d}, "
+                           f"Δсуммы {f['total'] - reference['total']:+d})")
+            print(f"{size[0]:>6}x{size[1]:<5} {label:<22} {f['seconds']:>9.2f} {f['cpu']:>7.2f} {times:>7} "
+                  f"{f['rss_mib']:>13.0f} {memory:>8} {f['matched']:>6} "
                   f"{f['total']:>8} {f.get('blocking', ''):>6}{gap}", flush=True)
 
 

@@ -153,6 +153,8 @@ class GoogleSheetsStore:
         if self._owner:
             self._check_lease(service.get("values", []))
         lease = self._lease_change(service.get("values", []))
+        # the version this write leaves: the run's own later writes (a backlog) are not stale
+        written_version = _version(_service_value(service.get("values", []), VERSION_KEY)) + 1
         changes = ChangeSet([*changes.updates, *lease.updates], [*changes.appends, *lease.appends],
                             list(changes.assigns))
         planned: list[tuple[SheetSchema, list[CellWrite]]] = []
@@ -188,6 +190,7 @@ class GoogleSheetsStore:
                 lambda body=body: self.client.http_client.values_batch_update(self.spreadsheet_id, body), "запись"
             )
         self._owner = ""
+        self._version = written_version
         lease_cells = len(lease.updates) + 2 * len(lease.appends)  # the lease row is not news
         report.cells = sum(len(writes) for _schema, writes in planned) - lease_cells
         report.rows = len(changes.appends) - len(lease.appends)

@@ -6,6 +6,7 @@ column and row order, formatting and every cell the job does not own. Saves atom
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import zipfile
@@ -62,10 +63,20 @@ class XlsxStore:
     """Registries in a local workbook."""
 
     backend = "local"
+    bounded_writes = False  # a local file has no request size: a backlog is written at once
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.file = WorkbookFile(self.path)
+
+    def fingerprint(self) -> str:
+        """A digest of the workbook's bytes as they are now ("" when it cannot be read): the
+        job compares it with the last complete run's to skip a run where nothing changed."""
+        try:
+            with self.path.open("rb") as f:
+                return hashlib.file_digest(f, "blake2b").hexdigest()[:32]
+        except OSError:
+            return ""
 
     # reading ---------------------------------------------------------------------------
 

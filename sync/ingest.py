@@ -31,12 +31,15 @@ from sheets.schema import BY_NAME, Owner
 from sync import crashlog
 from sync.registry import Registries, local_stamp
 
-# Applications first, so that consents, reports and feedback of the same run find their person.
+# Consents first: a consent is kept as its own row and linked to its person later, so when a
+# backlog is written in parts no person is ever written without the consents that cover them
+# (no false «без согласия» in between). Applications before reports and feedback, which must
+# find their author.
 FORM_ORDER: tuple[FormSpec, ...] = (
-    MENTOR_APPLICATION,
-    MENTEE_APPLICATION,
     PD_CONSENT,
     PUBLICATION_CONSENT,
+    MENTOR_APPLICATION,
+    MENTEE_APPLICATION,
     MEETING_REPORT,
     INTERIM_FEEDBACK,
     FINAL_SURVEY,
@@ -131,12 +134,22 @@ class IngestReport:
     edited: int = 0
     quarantined: int = 0
     stale: int = 0
-    deferred: int = 0  # left for the next run (see ``limit``)
+    deferred: int = 0  # left for the next part (see ``limit``)
     by_form: dict[str, int] = field(default_factory=dict)
 
     @property
     def new_responses(self) -> int:
         return self.accepted + self.edited + self.quarantined + self.stale
+
+    def merge(self, part: IngestReport) -> None:
+        """Add the counts of a later part of the same run (``deferred``: what is left now)."""
+        self.accepted += part.accepted
+        self.edited += part.edited
+        self.quarantined += part.quarantined
+        self.stale += part.stale
+        self.deferred = part.deferred
+        for code, count in part.by_form.items():
+            self.by_form[code] = self.by_form.get(code, 0) + count
 
 
 Outcome = tuple[str, str, list[Problem]]  # (participant id, result, problems)
@@ -147,9 +160,9 @@ def ingest(
 ) -> IngestReport:
     """Apply unprocessed responses of every form, in a fixed order, to the registries.
 
-    At most ``limit`` responses are taken in one run, so that the run's single write stays
-    within what one request may carry; the rest wait for the next run (they are not marked
-    processed and the form's watermark stops before them).
+    At most ``limit`` responses are taken in one call, so that one write stays within what one
+    request may carry; the rest are counted ``deferred`` (not marked processed, the form's
+    watermark stops before them) and taken by the next call (see ``sync.job.compute_plan``).
     """
     report = IngestReport()
     processed = reg["processed"]
@@ -319,14 +332,15 @@ def _upsert(
     return row["id"], ACCEPTED, []
 
 
-def _by_email(rows: dict[str, dict[str, str]], email: str, column: str = "email") -> list[dict[str, str]]:
-    return [r for r in rows.values() if normalise_email(r.get(column, "")) == email]
+def _by_email(reg: Registries, sheet: str, email: str, column: str = "email") -> list[dict[str, str]]:
+    """Rows of ``sheet`` with this (normalised) email, by index: no scan per answer."""
+    return reg.lookup(sheet, column, email, normalise_email)
 
 
 def take_mentor(reg: Registries, spec: FormSpec, parsed: ParsedResponse, ctx: Context) -> Outcome:
     """A mentor application: one mentor per email."""
     v = parsed.values
-    same = _by_email(reg["mentors"], v["email"])
+    same = _by_email(reg, "mentors", v["email"])
     existing = None
     if same:
         existing = next((r for r in same if fold_name(r["full_name"]) == fold_name(v["full_name"])), None)
@@ -345,7 +359,7 @@ def take_mentee(reg: Registries, spec: FormSpec, parsed: ParsedResponse, ctx: Co
         return "", QUARANTINED, [Problem("Дата рождения", v["birth_date"], MSG_BIRTH)]
     if age < 18 and not v.get("guardian"):
         return "", QUARANTINED, [Problem("ФИО родителя (законного представителя)", "", MSG_GUARDIAN)]
-    same = _by_email(reg["mentees"], v["email"])
+    same = _by_email(reg, "mentees", v["email"])
     existing = next((r for r in same if fold_name(r["full_name"]) == fold_name(v["full_name"])), None)
     if existing is None and same:
         siblings = v["category"] == "обучающийся" and all(
@@ -384,7 +398,7 @@ def take_consent(reg: Registries, spec: FormSpec, parsed: ParsedResponse, ctx: C
 def find_author(reg: Registries, email: str) -> tuple[str, str] | None:
     """(sheet, id) of the mentor or mentee who uses this email; mentors first."""
     for sheet in ("mentors", "mentees"):
-        found = _by_email(reg[sheet], email)
+        found = _by_email(reg, sheet, email)
         if found:
             return sheet, found[0]["id"]
     return None

@@ -1,8 +1,16 @@
-"""The sync job: lock, read, compute a plan, apply it in one write, journal, unlock.
+"""The sync job: lock, read, compute a plan, apply it, journal, unlock.
 
 Steps 3–7 only compute. The plan is every cell the run would change; ``--dry-run`` shows it,
-otherwise it is written in one batched write per spreadsheet. A run with nothing new writes
-nothing at all (not even a journal row), so a cron every few minutes does not churn the file.
+otherwise it is written in batched writes. A run with nothing new writes nothing at all (not
+even a journal row), so a cron every few minutes does not churn the file; when the workbook,
+the exports and the day are those of the last complete run (digests of their bytes), nothing
+else is done, not even parsing the workbook (``sync.quiet``).
+
+A backlog larger than one write (a store whose writes are bounded by a request size, Google's)
+is drained in the same run: answers are taken ``max_responses`` at a time, consents first,
+and each part is written as soon as it is taken, so that every write stays within the limits
+and leaves a state the next run converges from. Derived columns, matching and the roadmap are
+computed once, on the complete data, and go with the last write.
 """
 
 from __future__ import annotations
@@ -10,30 +18,25 @@ from __future__ import annotations
 import fcntl
 import os
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from forms.responses import Response, ResponseSource, SourceError
 from sheets.changes import ChangeSet, RowAppend
 from sheets.schema import BY_NAME, shown_in_plans
 from sheets.store import Snapshot, StoreBusy, TableStore, WriteReport
-from sync import clock
-from sync.cells import check_cells
+from sync import clock, quiet
 from sync.config import Config
-from sync.dashboard.step import update_dashboard
-from sync.derive import derive
-from sync.documents.service import job_step as documents_step
-from sync.documents.service import open_sink
 from sync.ingest import FORM_ORDER, Context, IngestReport, ingest, watermark
 from sync.long_values import CELL_LIMITS, alert_long_values, fit_changes, folder_for, spill, write_files
-from sync.pairing import PairingReport, update_pairs
-from sync.progress import update_progress
-from sync.publication import mark_practices
 from sync.registry import Registries, local_stamp
+
+if TYPE_CHECKING:
+    from sync.pairing import PairingReport
 
 WATERMARK_OVERLAP = timedelta(minutes=30)
 FULL_READ = "полное чтение"  # «Служебное»: the day a form was last read without the filter
@@ -66,6 +69,8 @@ class RunReport:
     finished_at: datetime
     api_calls: dict[str, int] = field(default_factory=dict)
     site: object | None = None  # sync.site.build.SiteReport when [site] out is set
+    writes: int = 0  # batched writes made (a backlog takes several)
+    quiet: bool = False  # nothing changed since the last complete run: nothing was computed
 
     @property
     def ok(self) -> bool:
@@ -93,7 +98,11 @@ def run_lock(path: Path) -> Iterator[None]:
 
 
 def read_responses(
-    sources: ResponseSource, reg: Registries, plan_errors: list[str], today: str = ""
+    sources: ResponseSource,
+    reg: Registries,
+    plan_errors: list[str],
+    today: str = "",
+    unchanged: Collection[str] = frozenset(),
 ) -> dict[str, list[Response]]:
     """Every form's responses since its watermark; a form that fails is reported, not fatal.
 
@@ -101,12 +110,16 @@ def read_responses(
     after its timestamp, and must not fall behind a watermark that already passed it. What the
     overlap brings back again is skipped by id before anything else is asked. A source that asks
     for it (``full_read_daily``: the Forms API, whose timestamp filter may match only a
-    response's first submission, not its edits) is read unfiltered once a day.
+    response's first submission, not its edits) is read unfiltered once a day. Forms in
+    ``unchanged`` (an export that is the very file the last complete run read) are not read.
     """
     out: dict[str, list[Response]] = {}
     seen = reg["processed"].keys()
     daily = bool(getattr(sources, "full_read_daily", False)) and today
     for spec in FORM_ORDER:
+        if spec.code in unchanged:
+            out[spec.code] = []
+            continue
         mark = watermark(reg, spec.code)
         since = mark - WATERMARK_OVERLAP if mark else None
         if daily and reg.service(f"{FULL_READ} {spec.code}") != today:
@@ -120,8 +133,14 @@ def read_responses(
 
 
 def compute_plan(
-    snapshot: Snapshot, sources: ResponseSource | None, config: Config, now: datetime,
-    backend: str = "local", sink: Any = None,
+    snapshot: Snapshot,
+    sources: ResponseSource | None,
+    config: Config,
+    now: datetime,
+    backend: str = "local",
+    sink: Any = None,
+    flush: Callable[[ChangeSet, dict], None] | None = None,
+    unchanged: Collection[str] = frozenset(),
 ) -> Plan:
     """Steps 3–7: everything the run would change, computed without writing anything.
 
@@ -129,16 +148,37 @@ def compute_plan(
     approved pairs is made there, so that the plan's records and links point at it.
 
     With ``sources`` None the forms are not read (``nastavnik match``: matching alone).
-    Values longer than the ``backend``'s cells are kept whole in files (``plan.files``).
+    Values longer than the ``backend``'s cells are kept whole in files (``plan.files``). With
+    ``flush``, answers are taken ``config.max_responses`` at a time and each part but the last
+    is handed to ``flush`` (changes and files, which it writes) as soon as it is taken; the plan
+    holds the rest. Without it every answer is taken at once (a dry run shows the whole backlog).
     """
+    # the steps after ingestion import numpy, scipy and OR-Tools: only when they run, so that
+    # a quiet cron run (which stops after the read) does not pay for them
+    from sync.cells import check_cells
+    from sync.dashboard.step import update_dashboard
+    from sync.derive import derive
+    from sync.documents.service import job_step as documents_step
+    from sync.pairing import update_pairs
+    from sync.progress import update_progress
+    from sync.publication import mark_practices
+
     reg = Registries(snapshot)
     ctx = Context(now=now, tz=config.tz)
     errors: list[str] = []
     report = IngestReport()
     if sources is not None:
-        batches = read_responses(sources, reg, errors, ctx.today.isoformat())
+        batches = read_responses(sources, reg, errors, ctx.today.isoformat(), unchanged)
         _form_alerts(reg, ctx, errors)
-        report = ingest(reg, batches, ctx, config.max_responses)
+        limit = config.max_responses if flush is not None else None
+        while True:
+            part = ingest(reg, batches, ctx, limit)
+            report.merge(part)
+            if not part.deferred:
+                break
+            # a part within the limits, consistent on its own
+            flush(*fit_changes(reg, CELL_LIMITS[backend], long_values_folder(config, backend)))
+            reg.commit()
     check_cells(reg, local_stamp(ctx.now, ctx.tz))
     erased = derive(reg, ctx)
     plan = Plan(ChangeSet(), report, errors, list(snapshot.warnings) + reg.warnings, registries=reg)
@@ -146,7 +186,6 @@ def compute_plan(
         plan.steps["ingest"] = (
             f"новых ответов: {report.new_responses}, принято: {report.accepted}, "
             f"правок: {report.edited}, требуют внимания: {report.quarantined}"
-            + (f", отложено до следующего запуска: {report.deferred}" if report.deferred else "")
         )
     if erased:
         plan.steps["erasure"] = MSG_ERASED.format(ids=", ".join(erased))
@@ -204,11 +243,40 @@ def run_sync(
     """
     started = now or clock.now()
     if sink is None and not dry_run and store.backend == "local":
+        from sync.documents.service import open_sink  # python-docx: only when a run may need it
+
         sink = open_sink(config)
     with run_lock(config.lock_path):
+        record = quiet.state_path(config.lock_path)
+        last = quiet.load(record)
+        seen = _seen(config, store, sources, started)
+        if sources is not None and not dry_run and seen.same_as(last):
+            # the digest read every byte of the workbook and of each export: they are the very
+            # files the last complete run left and read, so the read would find what it found
+            plan = Plan(ChangeSet(), IngestReport(), steps={"quiet": QUIET})
+            return RunReport(plan, None, started, clock.now(), dict(api_calls() if api_calls else {}),
+                             quiet=True)
         snapshot = store.read_all()
-        plan = compute_plan(snapshot, sources, config, started, store.backend, None if dry_run else sink)
-        written = None
+        writes: list[WriteReport] = []
+
+        def write(part: ChangeSet) -> WriteReport:
+            # a shared store: two machines must not both write; each write releases the lease
+            claim = getattr(store, "claim", None)
+            if claim is not None:
+                claim(lease_owner(), clock.now(), LEASE_TTL)
+            quiet.forget(record)  # from here on the workbook is not what the record says
+            report = store.write(part)
+            writes.append(report)
+            return report
+
+        def flush(part: ChangeSet, files: dict) -> None:
+            if part:
+                write_files(files)  # before the cells that point to them
+                write(part)
+
+        bounded = getattr(store, "bounded_writes", True)
+        plan = compute_plan(snapshot, sources, config, started, store.backend, None if dry_run else sink,
+                            flush if bounded and not dry_run else None, seen.unchanged_forms(last))
         if not dry_run and (plan.changes or (plan.errors and _new_errors(snapshot, plan))):
             changes = ChangeSet(list(plan.changes.updates), list(plan.changes.appends), list(plan.changes.assigns))
             taken = set(snapshot.frames["journal"].index) if "journal" in snapshot.frames else set()
@@ -216,13 +284,16 @@ def run_sync(
             limit, folder = CELL_LIMITS[store.backend], long_values_folder(config, store.backend)
             changes, journal_files = spill(changes, limit, folder)
             write_files({**plan.files, **journal_files.files})  # before the cells that point to them
-            claim = getattr(store, "claim", None)  # a shared store: two machines must not both write
-            if claim is not None:
-                claim(lease_owner(), clock.now(), LEASE_TTL)
-            written = store.write(changes)
+            write(changes)
+        written = _total(writes) if writes else None
         site = None if dry_run or config.site.out is None else rebuild_site(plan, config, started)
+        if sources is not None and not dry_run and not plan.errors:
+            # the record of a complete run: what the workbook is now, and the exports it read
+            seen.workbook = _fingerprint(store)
+            quiet.save(record, seen)
         finished = clock.now()
-    return RunReport(plan, written, started, finished, dict(api_calls() if api_calls else {}), site)
+    return RunReport(plan, written, started, finished, dict(api_calls() if api_calls else {}), site=site,
+                     writes=len(writes))
 
 
 def rebuild_site(plan: Plan, config: Config, now: datetime):
@@ -245,6 +316,40 @@ def rebuild_site(plan: Plan, config: Config, now: datetime):
 def lease_owner() -> str:
     """Who this run is, for the write lease: machine and process (no person's data)."""
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+QUIET = "ничего нового: книга и выгрузки анкет те же, что при прошлом запуске"
+
+
+def _seen(config: Config, store: TableStore, sources: ResponseSource | None, now: datetime) -> quiet.Seen:
+    """Digests of the inputs of this run, as far as the store and the sources can tell them."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        code = version("nastavnik")
+    except PackageNotFoundError:
+        code = "?"
+    today = now.astimezone(config.tz).date().isoformat()
+    seen = quiet.Seen(quiet.context_digest(today, repr(config), code), _fingerprint(store))
+    tell = getattr(sources, "fingerprint", None)
+    for spec in FORM_ORDER:
+        seen.forms[spec.code] = tell(spec) if tell is not None else ""
+    return seen
+
+
+def _fingerprint(store: TableStore) -> str:
+    tell = getattr(store, "fingerprint", None)
+    return tell() if tell is not None else ""
+
+
+def _total(writes: list[WriteReport]) -> WriteReport:
+    """One report for the writes of a run."""
+    total = WriteReport()
+    for w in writes:
+        total.cells += w.cells
+        total.rows += w.rows
+        total.skipped += w.skipped
+    return total
 
 
 def _new_errors(snapshot: Snapshot, plan: Plan) -> bool:

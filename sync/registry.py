@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 import pandas as pd
@@ -47,6 +48,8 @@ class Registries:
         self.adopted: dict[str, list[dict[str, str]]] = {}
         # (sheet, key, column) of typed cells that cannot be read, once ``sync.cells`` has looked
         self.unreadable: set[tuple[str, str, str]] | None = None
+        # (sheet, column) -> (normalise, normalised value -> keys): see ``lookup``
+        self._indexes: dict[tuple[str, str], tuple[Callable[[str], str], dict[str, list[str]]]] = {}
         for sheet, rows in snapshot.unkeyed.items():
             for cells in rows:
                 self._adopt(sheet, cells)
@@ -80,7 +83,34 @@ class Registries:
         if not row[schema.key]:
             row[schema.key] = self.next_id(sheet)
         self.rows[sheet][row[schema.key]] = row
+        for (indexed, column), (fold, index) in self._indexes.items():
+            if indexed == sheet:
+                index.setdefault(fold(row.get(column, "")), []).append(row[schema.key])
         return row
+
+    def lookup(
+        self, sheet: str, column: str, value: str, fold: Callable[[str], str]
+    ) -> list[dict[str, str]]:
+        """Rows of ``sheet`` whose ``column``, normalised by ``fold``, equals ``value``, in
+        key order of arrival.
+
+        An index per (sheet, column) is built on first use and kept up to date by ``add``, so a
+        first load of thousands of answers does not scan every row for each one. A row whose
+        value was changed in place since is checked again, never returned by a stale entry.
+        """
+        found = self._indexes.get((sheet, column))
+        if found is None or found[0] is not fold:
+            index: dict[str, list[str]] = {}
+            for key, row in self.rows[sheet].items():
+                index.setdefault(fold(row.get(column, "")), []).append(key)
+            found = self._indexes[(sheet, column)] = (fold, index)
+        rows = self.rows[sheet]
+        keys = found[1].get(value, [])
+        hits = [rows[k] for k in keys if k in rows and fold(rows[k].get(column, "")) == value]
+        if len(hits) != len(keys):  # rows changed or removed in place: index them afresh
+            self._indexes.pop((sheet, column))
+            return [r for r in rows.values() if fold(r.get(column, "")) == value]
+        return hits
 
     def set_staff(self, sheet: str, key: str, column: str, value: str) -> None:
         """Write a staff-owned cell on purpose (e.g. replacing an open proposal's mentor)."""
@@ -130,6 +160,13 @@ class Registries:
     def frames(self) -> dict[str, pd.DataFrame]:
         """Every registry as it stands now in the run, as frames (canonical columns, by key)."""
         return {s.name: frame_from_records(s, self.rows[s.name].values()) for s in REGISTRIES}
+
+    def commit(self) -> None:
+        """What ``changes()`` gave has been written: from now on only what comes after counts."""
+        self.before = {name: {key: dict(row) for key, row in rows.items()} for name, rows in self.rows.items()}
+        self.allow = {name: set() for name in self.allow}
+        self.assigns = []
+        self.adopted = {}
 
     def changes(self) -> ChangeSet:
         """Everything that differs from what was read, as position-free changes."""

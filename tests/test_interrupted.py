@@ -30,7 +30,7 @@ def test_a_run_killed_anywhere_converges(twin_programmes, where: str, monkeypatc
 
     target = {
         "read": ("sheets.xlsx.XlsxStore.read_all", die),
-        "plan": ("sync.job.update_progress", die),
+        "plan": ("sync.progress.update_progress", die),
         "save": ("openpyxl.workbook.workbook.Workbook.save", die),
         "replace": ("sheets.xlsx_file.os.replace", die),
     }[where]

@@ -96,7 +96,7 @@ def test_an_unexpected_error_is_one_russian_line_and_a_log_without_personal_data
     def explode(*_args, **_kwargs):
         raise ValueError("secret.person@mail.ru Сидорова Тайна cannot be used in НВ-0007")
 
-    monkeypatch.setattr("sync.job.update_progress", explode)
+    monkeypatch.setattr("sync.progress.update_progress", explode)
     before = demo_programme.registry.read_bytes()
     result = cli("sync", "--config", str(demo_programme.path))
     assert result.exit_code == 1
@@ -116,7 +116,7 @@ def test_crash_logs_do_not_pile_up(demo_programme, tmp_path, monkeypatch) -> Non
 
     monkeypatch.setenv("NASTAVNIK_LOG_DIR", str(tmp_path / "logs"))
     monkeypatch.setattr(crashlog, "KEEP", 3)
-    monkeypatch.setattr("sync.job.update_progress", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr("sync.progress.update_progress", lambda *a, **k: 1 / 0)
     for minutes in range(5):
         from sync import clock
 

@@ -383,9 +383,14 @@ def _scores(
     for name in CRITERIA:
         numerator, denominator, applies = values[name]
         w = weights[name]
+        if not np.any(applies):
+            continue  # adds 0.0 and 0 everywhere: the sums stay exactly as they are
         weight_sum = weight_sum + np.where(applies, w, 0)
-        total = total + np.where(applies, (w * numerator) / denominator, 0.0)
-    weight_sum = np.broadcast_to(weight_sum, np.shape(total))
+        part = (w * numerator) / denominator
+        total = total + (part if np.all(applies) else np.where(applies, part, 0.0))
+    shape = np.broadcast_shapes(*(np.shape(a) for v in values.values() for a in v))
+    total = np.broadcast_to(total, shape)  # every criterion may have been skipped
+    weight_sum = np.broadcast_to(weight_sum, shape)
     with np.errstate(divide="ignore", invalid="ignore"):
         score = np.floor((100 * total) / weight_sum + 0.5 + 1e-9)
     return np.where(weight_sum > 0, score, 0).astype(np.int64)

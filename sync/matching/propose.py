@@ -57,6 +57,7 @@ from sync.matching.solvers import (
     priced_matching,
     stable_matching,
 )
+from sync.matching.stable import CHUNK, lazy_stable
 
 __all__ = [
     "MatchResult",
@@ -73,7 +74,8 @@ __all__ = [
 
 # Above this many mentee x mentor cells the optimal method lists only each mentee's best pairs
 # and prices the rest (exact, the same pairs; see ``sync.matching.solvers.priced_matching``): at
-# 10,000 x 2,000 with crossing directions the full graph has 16 M arcs, ~2 GiB in OR-Tools.
+# 10,000 x 2,000 with crossing directions the full graph has 16 M arcs, ~2 GiB in OR-Tools. The
+# stable method then makes each mentee's list as it walks it (``sync.matching.stable``).
 PRICING_ABOVE = 2_000_000
 BEST_PAIRS = 40  # pairs listed per mentee when pricing: enough that one or two rounds settle it
 
@@ -172,12 +174,16 @@ def propose_pairs(
     places = free.copy()
     for j in kept.values():
         places[j] -= 1
-    if settings.method == "optimal" and rules.cells > PRICING_ABOVE:
+    if rules.cells > PRICING_ABOVE:
         open_rows = np.zeros(len(mentees), dtype=bool)
         open_rows[rows] = True
         open_rows[list(kept)] = False
-        candidates = best_candidates(rules, BEST_PAIRS, open_rows, places, settings.alternatives + 1)
-        assigned, blocking = _match_the_rest(candidates, kept, places, settings, len(mentees), rules)
+        if settings.method == "optimal":
+            candidates = best_candidates(rules, BEST_PAIRS, open_rows, places, settings.alternatives + 1)
+            assigned, blocking = _match_the_rest(candidates, kept, places, settings, len(mentees), rules)
+        else:  # stable: each mentee's list is made as deferred acceptance walks it
+            candidates = best_candidates(rules, CHUNK, open_rows, places, settings.alternatives + 1)
+            assigned, blocking = lazy_stable(rules, candidates, places, open_rows), 0
     else:
         candidates = all_candidates(rules)
         assigned, blocking = _match_the_rest(candidates, kept, places, settings, len(mentees))

@@ -8,17 +8,17 @@ The optimum is exact and unique. Min-cost flow (OR-Tools) finds an optimum; the 
 that optimum, recovered by a longest-path computation, describe *every* optimum (complementary
 slackness: an assignment is optimal exactly when it uses only arcs whose weight equals the
 mentee's and the mentor's prices together, pairs every mentee with a positive price and fills
-every mentor with a positive price). Among those, ``_canonical`` picks the lexicographically
-first by ids: the first mentee (in id order) gets the first mentor it can have in some optimum,
-and so on, a mentee without a pair coming after every mentor. So ties are settled by ids, not
-by the solver's path, and ``priced_matching``, which never sees most arcs, gives the same pairs.
+every mentor with a positive price). Among those, ``sync.matching.ties.canonical`` picks the
+lexicographically first by ids: the first mentee (in id order) gets the first mentor it can have
+in some optimum, and so on, a mentee without a pair coming after every mentor. So ties are
+settled by ids, not by the solver's path, and ``priced_matching``, which never sees most arcs,
+gives the same pairs.
 """
 
 from __future__ import annotations
 
 import heapq
 from collections.abc import Callable
-from itertools import pairwise
 
 import numpy as np
 import scipy.sparse as sp
@@ -26,6 +26,7 @@ from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 from scipy.sparse.csgraph import connected_components
 
 from sync.matching.rules import MatchingError
+from sync.matching.ties import canonical
 
 # price(mentee, mentor, weigh, u, p, standing, worst) -> (mentee, mentor, score, blocking): the
 # arcs not among the listed (mentee, mentor) ones whose weight reaches u[mentee] + p[mentor],
@@ -67,9 +68,9 @@ def optimal_matching(
         return np.zeros(0, dtype=bool)
     n = int(mentee.max()) + 1
     weight = arc_weights(score, priority, n)
-    chosen = _flow(mentee, mentor, weight, capacity, n)
+    chosen = _flow(mentee, mentor, weight, capacity, n, priority)
     u, p = _duals(mentee, mentor, weight, capacity, chosen, n)
-    return _canonical(mentee, mentor, weight, capacity, chosen, u, p, n)
+    return canonical(mentee, mentor, weight, capacity, chosen, u, p, n)
 
 
 def priced_matching(
@@ -89,7 +90,7 @@ def priced_matching(
     exceeds it, the prices are not feasible for the whole graph and the listed optimum may not
     be one: add those arcs and solve again. When none exceeds it, the prices prove the listed
     optimum optimal for the whole graph (weak duality), and the arcs that reach it exactly
-    (alternative optima) are added, so that ``_canonical`` sees every optimum and settles ties
+    (alternative optima) are added, so that ``canonical`` sees every optimum and settles ties
     exactly as over the whole graph.
 
     Ties are settled once, at the end; one more scan then counts the blocking pairs of the
@@ -108,7 +109,7 @@ def priced_matching(
     settled = False
     while True:
         if solve:
-            chosen = _flow(mentee, mentor, weight, capacity, n)
+            chosen = _flow(mentee, mentor, weight, capacity, n, priority)
             u, p = _duals(mentee, mentor, weight, capacity, chosen, n)
             solve = False
         standing, worst = _standing(mentee, mentor, score, capacity, chosen, n)
@@ -129,7 +130,7 @@ def priced_matching(
         # optimal over the whole graph, and every optimum's arcs are listed: settle the ties
         settled = True
         before = chosen
-        chosen = _canonical(mentee, mentor, weight, capacity, chosen, u, p, n)
+        chosen = canonical(mentee, mentor, weight, capacity, chosen, u, p, n)
         if len(new_e) == 0 and np.array_equal(chosen, before):
             break  # the blocking count of the scan just made holds for these pairs
     blocking = blocking_pairs(mentee, mentor, score, capacity, chosen) + outside
@@ -137,15 +138,68 @@ def priced_matching(
 
 
 def _flow(
-    mentee: np.ndarray, mentor: np.ndarray, weight: np.ndarray, capacity: np.ndarray, n: int
+    mentee: np.ndarray,
+    mentor: np.ndarray,
+    weight: np.ndarray,
+    capacity: np.ndarray,
+    n: int,
+    priority: str,
 ) -> np.ndarray:
-    """Some maximum-weight matching, by min-cost flow (OR-Tools): the chosen arcs."""
+    """Some maximum-weight matching, by min-cost flow (OR-Tools): the chosen arcs.
+
+    Parts of the graph that share no mentee and no mentor (directions, when they do not
+    cross, and the many small islands inside them) are solved apart: the same optimum, and
+    cost scaling is faster on several small problems than on their union (about half the time
+    at 10,000 x 2,000).
+    """
+    m = len(capacity)
+    graph = sp.csr_matrix((np.ones(len(mentee), dtype=np.int8), (mentee, mentor.astype(np.int64) + n)),
+                          shape=(n + m, n + m))
+    parts, label = connected_components(graph, directed=False)
+    if parts == 1:
+        return _flow_part(mentee, mentor, weight, capacity, n, priority)
+    chosen = np.zeros(len(mentee), dtype=bool)
+    arc_part = label[mentee]
+    order = np.argsort(arc_part, kind="stable")
+    bounds = np.searchsorted(arc_part[order], np.arange(parts + 1))
+    for k in range(parts):
+        arcs = order[bounds[k] : bounds[k + 1]]
+        if len(arcs) == 0:
+            continue
+        people = np.unique(mentee[arcs])
+        places = np.unique(mentor[arcs])
+        chosen[arcs] = _flow_part(
+            np.searchsorted(people, mentee[arcs]), np.searchsorted(places, mentor[arcs]),
+            weight[arcs], capacity[places], len(people), priority, n,
+        )
+    return chosen
+
+
+def _flow_part(
+    mentee: np.ndarray,
+    mentor: np.ndarray,
+    weight: np.ndarray,
+    capacity: np.ndarray,
+    n: int,
+    priority: str,
+    everyone: int | None = None,
+) -> np.ndarray:
+    """``_flow`` on one connected part (``everyone``: the mentee count the weights were made
+    for, when the part has fewer).
+
+    With ``priority="count"`` the weights put the number of pairs first, which is a maximum
+    flow of least cost over the scores alone: OR-Tools solves that directly, and its cost
+    scaling then works on costs of at most 100 instead of ~100 n (about twice as fast).
+    """
     arcs = len(mentee)
     m = len(capacity)
     source, sink = n + m, n + m + 1
+    count_first = priority == "count"
+    bonus = 100 * (n if everyone is None else everyone) + 1
+    cost = -(weight - bonus) if count_first else -weight
     flow = SimpleMinCostFlow()
     flow.add_arcs_with_capacity_and_unit_cost(
-        mentee.astype(np.int32), mentor.astype(np.int32) + n, np.ones(arcs, np.int64), -weight
+        mentee.astype(np.int32), mentor.astype(np.int32) + n, np.ones(arcs, np.int64), cost
     )
     flow.add_arcs_with_capacity_and_unit_cost(
         np.full(n, source, np.int32), np.arange(n, dtype=np.int32),
@@ -155,10 +209,13 @@ def _flow(
         np.arange(n, n + m, dtype=np.int32), np.full(m, sink, np.int32),
         capacity.astype(np.int64), np.zeros(m, np.int64),
     )
-    flow.add_arc_with_capacity_and_unit_cost(source, sink, n, 0)  # leaving a mentee unpaired
     flow.set_node_supply(source, n)
     flow.set_node_supply(sink, -n)
-    status = flow.solve()
+    if count_first:
+        status = flow.solve_max_flow_with_min_cost()
+    else:
+        flow.add_arc_with_capacity_and_unit_cost(source, sink, n, 0)  # a mentee left unpaired
+        status = flow.solve()
     if status != SimpleMinCostFlow.OPTIMAL:
         raise MatchingError(f"решатель не нашёл оптимум: {status!r}")
     return flow.flows(np.arange(arcs, dtype=np.int32)) > 0
@@ -229,178 +286,6 @@ def _longest_paths(src: np.ndarray, dst: np.ndarray, gain: np.ndarray, root: int
         active = np.flatnonzero(reached > best)
         best = np.maximum(best, reached)
     raise MatchingError("решатель не нашёл оптимум: цены не сходятся")
-
-
-def _canonical(
-    mentee: np.ndarray,
-    mentor: np.ndarray,
-    weight: np.ndarray,
-    capacity: np.ndarray,
-    chosen: np.ndarray,
-    u: np.ndarray,
-    p: np.ndarray,
-    n: int,
-) -> np.ndarray:
-    """Among all optima, the lexicographically first by ids (see the module's docstring).
-
-    Optima differ by cycles of the residual graph over tight arcs (weight = u + p): nodes are
-    the mentees, the mentors, a source S and a sink T. A chosen arc can be given up (mentor ->
-    mentee), an unchosen tight arc taken (mentee -> mentor); S -> mentee lets a mentee without
-    a pair take one, mentee -> S lets one with u = 0 give theirs up; mentor -> T and T -> mentor
-    let a mentor with p = 0 take one more mentee or one fewer; S -> T and T -> S are the unpaired
-    mentees. Mentees are settled in id order: each takes the first mentor before its current one
-    from which a path leads back to its current mentor (or to S, for a mentee without a pair)
-    avoiding settled mentees, and that cycle is pushed. A cycle stays within a strongly connected
-    component, so only those with more than one node are searched.
-    """
-    m = len(capacity)
-    source, sink = n + m, n + m + 1
-    tight = np.flatnonzero(u[mentee] + p[mentor] == weight)
-    te, tt, used = mentee[tight].astype(np.int64), mentor[tight].astype(np.int64), chosen[tight]
-    holder = np.full(n, -1, dtype=np.int64)
-    holder[mentee[chosen]] = mentor[chosen]
-    load = np.bincount(mentor[chosen], minlength=m)
-    unpaired = int((holder < 0).sum())
-    free_mentor = np.flatnonzero(p == 0)
-    lone = np.flatnonzero(holder < 0)
-    quits = np.flatnonzero((holder >= 0) & (u == 0))
-    takes = free_mentor[load[free_mentor] < capacity[free_mentor]]
-    gives = free_mentor[load[free_mentor] > 0]
-    # S -> T always; T -> S while some mentee is unpaired
-    bypass_from = np.array([source, sink][: 1 + (unpaired > 0)], dtype=np.int64)
-    bypass_to = np.array([sink, source][: 1 + (unpaired > 0)], dtype=np.int64)
-    src = np.concatenate([np.where(used, tt + n, te), np.full(len(lone), source), quits,
-                          takes + n, np.full(len(gives), sink), bypass_from])
-    dst = np.concatenate([np.where(used, te, tt + n), lone, np.full(len(quits), source),
-                          np.full(len(takes), sink), gives + n, bypass_to])
-    size = n + m + 2
-    graph = sp.csr_matrix((np.ones(len(src)), (src, dst)), shape=(size, size))
-    _, label = connected_components(graph, directed=True, connection="strong")
-    inside = label[src] == label[dst]
-    if not inside.any():
-        return chosen  # no alternative optimum at all
-
-    succ: dict[int, set[int]] = {}
-    pred: dict[int, set[int]] = {}  # the same arcs backwards, to find who can reach S
-
-    def add(a: int, b: int) -> None:
-        succ.setdefault(a, set()).add(b)
-        pred.setdefault(b, set()).add(a)
-
-    def drop(a: int, b: int) -> None:
-        succ[a].discard(b)
-        pred[b].discard(a)
-
-    for a, b in zip(src[inside].tolist(), dst[inside].tolist(), strict=True):
-        add(a, b)
-    settled = bytearray(size)
-    holder_of = holder.tolist()
-    load_of = load.tolist()
-    cap_of = capacity.tolist()
-    counts = np.bincount(label, minlength=label.max() + 1)
-    searched = [i for i in range(n) if counts[label[i]] > 1 and i in succ]
-
-    def flip(a: int, b: int) -> None:
-        nonlocal unpaired
-        if a == sink or b == sink:  # a mentor's load (or the unpaired count) changes by one
-            if a == source:
-                unpaired += 1
-                add(sink, source)
-            elif b == source:
-                unpaired -= 1
-                if unpaired == 0:
-                    drop(sink, source)
-            elif b == sink:  # mentor a takes one more
-                j = a - n
-                load_of[j] += 1
-                if load_of[j] >= cap_of[j]:
-                    drop(a, sink)
-                add(sink, a)
-            else:  # mentor b takes one fewer
-                j = b - n
-                load_of[j] -= 1
-                if load_of[j] == 0:
-                    drop(sink, b)
-                add(b, sink)
-            return
-        drop(a, b)  # a unit arc: its use flips its direction
-        add(b, a)
-
-    # Nodes with a path to S avoiding settled mentees, for the mentees without a pair (their
-    # cycles close through S). No such path enters a mentee without a pair (only S leads
-    # there), so settling one keeps it; a push, or settling a mentee on it, renews it.
-    to_source: set[int] | None = None
-    for i in searched:
-        settled[i] = 1
-        current = holder_of[i]
-        target = source if current < 0 else n + current
-        options = sorted(b - n for b in succ.get(i, ()) if n <= b < n + m)
-        if current >= 0:
-            if to_source is not None and i in to_source:
-                to_source = None
-            options = [j for j in options if j < current]
-        elif options:
-            if to_source is None:
-                to_source = _reaching(pred, source, settled)
-            options = [j for j in options if n + j in to_source][:1]
-        dead: set[int] = set()
-        for j in options:
-            path = _path(succ, n + j, target, settled, dead)
-            if path is None:
-                continue
-            cycle = [i, *path, i]
-            for a, b in pairwise(cycle):
-                flip(a, b)
-                if a < n and n <= b < n + m:
-                    holder_of[a] = b - n
-                elif a < n and b == source:
-                    holder_of[a] = -1
-            to_source = None
-            break
-    chosen = np.zeros(len(mentee), dtype=bool)
-    final = np.array(holder_of, dtype=np.int64)
-    has = final[mentee] >= 0
-    chosen[has] = final[mentee[has]] == mentor[has]
-    if len(np.unique(mentee[chosen])) != int(chosen.sum()):
-        raise MatchingError("решатель не нашёл оптимум: пары повторяются")
-    return chosen
-
-
-def _reaching(pred: dict[int, set[int]], target: int, settled: bytearray) -> set[int]:
-    """Nodes with a path to ``target`` avoiding settled mentees."""
-    seen = {target}
-    stack = [target]
-    while stack:
-        for v in pred.get(stack.pop(), ()):
-            if v not in seen and not settled[v]:
-                seen.add(v)
-                stack.append(v)
-    return seen
-
-
-def _path(
-    succ: dict[int, set[int]], start: int, target: int, settled: bytearray, dead: set[int]
-) -> list[int] | None:
-    """Nodes of a path start -> target avoiding settled mentees and nodes known not to lead
-    there (``dead``, which grows with every failed search of the same step)."""
-    if start in dead:
-        return None
-    parent: dict[int, int] = {start: start}
-    stack = [start]
-    while stack:
-        v = stack.pop()
-        if v == target:
-            path = [v]
-            while v != start:
-                v = parent[v]
-                path.append(v)
-            return path[::-1]
-        for w in succ.get(v, ()):
-            if w not in parent and not settled[w] and w not in dead:
-                parent[w] = v
-                stack.append(w)
-    dead.update(parent)
-    return None
 
 
 def _standing(
