@@ -9,6 +9,8 @@ from sync.google.setup import GoogleServices
 from tests.fake_google import FakeGoogle
 from tests.test_google_sync import programme, rows, seed_demo, services, sync  # noqa: F401 - fixtures
 
+pytest_plugins = ["tests.fake_google.fixtures"]
+
 
 def test_a_backlog_is_drained_in_one_run_in_several_leased_writes(
     programme: Config, services: GoogleServices, fake_google: FakeGoogle, tmp_path: Path  # noqa: F811
