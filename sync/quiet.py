@@ -23,7 +23,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-STATE_NAME = ".nastavnik-state.json"
+STATE_NAME = ".nastavnik.state.json"
 VERSION = 1  # of the record's format and of what the job computes from the same inputs
 
 
