@@ -69,6 +69,10 @@ class XlsxStore:
         self.path = Path(path)
         self.file = WorkbookFile(self.path)
 
+    def tidy(self) -> None:
+        """Remove the temp copies a killed run left (a quiet run, which reads nothing, too)."""
+        self.file.remove_stale_temps(min_age=STALE_SECONDS)
+
     def fingerprint(self) -> str:
         """A digest of the workbook's bytes as they are now ("" when it cannot be read): the
         job compares it with the last complete run's to skip a run where nothing changed."""

@@ -254,8 +254,16 @@ def run_sync(
             # the digest read every byte of the workbook and of each export: they are the very
             # files the last complete run left and read, so the read would find what it found
             plan = Plan(ChangeSet(), IngestReport(), steps={"quiet": QUIET})
+            tidy = getattr(store, "tidy", None)  # a killed run's copies go even in a quiet run
+            if tidy is not None:
+                tidy()
+            site = None
+            if config.site.out is not None:  # built from the same registries: nothing to change
+                from sync.site.build import SiteReport
+
+                site = SiteReport(config.site.out)
             return RunReport(plan, None, started, clock.now(), dict(api_calls() if api_calls else {}),
-                             quiet=True)
+                             site=site, quiet=True)
         snapshot = store.read_all()
         writes: list[WriteReport] = []
 
