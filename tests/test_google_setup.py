@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from sheets.schema import BY_NAME, REGISTRIES, Owner, has_dropdown
+from sheets.schema import BY_NAME, REGISTRIES, Owner, dropdown_message, has_dropdown
 from sync.google.setup import SetupError, connect, create_spreadsheet, ensure_spreadsheet
 from sync.google.transport import Endpoints
 from tests.fake_google import FakeGoogle
@@ -143,3 +143,22 @@ def test_connect_builds_every_client_over_one_transport(fake_google: FakeGoogle)
         "forms.create": 1,
         "drive.files.list": 1,
     }
+
+
+def test_dropdowns_refuse_values_outside_the_list_and_old_lenient_ones_are_made_strict(
+    gspread_fake: Any, fake_google: FakeGoogle
+) -> None:
+    """Issue 8: Google strict validation with the workbook's Russian message; init upgrades old lists."""
+    sid = create_spreadsheet(gspread_fake, "П").spreadsheet_id
+    pairs = fake_google.sheets.sheet(sid, "Пары")
+    status = [c.name for c in BY_NAME["pairs"].columns].index("status")
+    rule = pairs.validation_at(1, status)
+    assert rule["strict"] is True
+    assert rule["inputMessage"] == dropdown_message(BY_NAME["pairs"].column("status"))
+    for _range, cell_rule in pairs.validations:  # what an older init left: the same list, lenient
+        cell_rule["strict"] = False
+        cell_rule.pop("inputMessage", None)
+    report = ensure_spreadsheet(gspread_fake, sid)
+    assert report.requests > 0
+    assert fake_google.sheets.sheet(sid, "Пары").validation_at(1, status)["strict"] is True
+    assert ensure_spreadsheet(gspread_fake, sid).requests == 0

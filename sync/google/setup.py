@@ -24,7 +24,7 @@ from gspread.utils import absolute_range_name
 
 from sheets.layout import header_map
 from sheets.look import header_colour
-from sheets.schema import REGISTRIES, Owner, SheetSchema, has_dropdown
+from sheets.schema import REGISTRIES, Column, Owner, SheetSchema, dropdown_message, has_dropdown
 from sheets.xlsx import STATUS_COLOURS
 from sync.google import GoogleError
 from sync.google.auth import authorized_session
@@ -360,8 +360,9 @@ def _plan_sheet(
         }
         if has_dropdown(column):
             cell = second[col - 1] if col - 1 < len(second) else {}
-            if not _same_list(cell.get("dataValidation"), column.choices):
-                reqs.append({"setDataValidation": {"range": column_range, "rule": _dropdown(column.choices)}})
+            rule = _dropdown(column)
+            if not _same_list(cell.get("dataValidation"), rule):
+                reqs.append({"setDataValidation": {"range": column_range, "rule": rule}})
         if column.name in STATUS_COLUMNS:
             for value, colour in STATUS_COLOURS.items():
                 if value in column.choices and not _has_rule(rules, col - 1, value):
@@ -441,21 +442,26 @@ def _protect(sheet_id: int, rng: dict[str, int], text: str, tag: str) -> dict[st
     }
 
 
-def _dropdown(choices: Sequence[str]) -> dict[str, Any]:
-    # strict=False: staff may type a value the list lacks (a warning, not a refusal).
+def _dropdown(column: Column) -> dict[str, Any]:
+    # strict: a value outside the list is refused, with the same Russian message as the
+    # workbook's (DataValidationRule.strict / inputMessage, Sheets API v4 reference).
     return {
-        "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": v} for v in choices]},
+        "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": v} for v in column.choices]},
+        "inputMessage": dropdown_message(column),
         "showCustomUi": True,
-        "strict": False,
+        "strict": True,
     }
 
 
-def _same_list(rule: dict[str, Any] | None, choices: Sequence[str]) -> bool:
-    if not rule:
+def _same_list(current: dict[str, Any] | None, wanted: dict[str, Any]) -> bool:
+    """Whether the cell's rule is already the wanted one (an old lenient list is made strict)."""
+    if not current:
         return False
-    condition = rule.get("condition", {})
+    condition = current.get("condition", {})
     values = [v.get("userEnteredValue") for v in condition.get("values", [])]
-    return condition.get("type") == "ONE_OF_LIST" and values == list(choices)
+    wanted_values = [v["userEnteredValue"] for v in wanted["condition"]["values"]]
+    return (condition.get("type") == "ONE_OF_LIST" and values == wanted_values
+            and bool(current.get("strict")) and current.get("inputMessage", "") == wanted["inputMessage"])
 
 
 def _has_rule(rules: list[dict[str, Any]], col: int, value: str) -> bool:
