@@ -87,8 +87,7 @@ class WorkbookFile:
         except OSError:
             return StoreBusy(MSG_SAVING.format(name=self.path.name))  # replaced or gone meanwhile
         moving = (first.st_size, first.st_mtime_ns) != (second.st_size, second.st_mtime_ns)
-        # file times are the file system's clock, not the programme's: compare them with it
-        recent = time.time() - second.st_mtime < RECENT_SECONDS
+        recent = _file_clock(self.target.parent) - second.st_mtime < RECENT_SECONDS
         if moving or (recent and self._zip_started()):
             return StoreBusy(MSG_SAVING.format(name=self.path.name))
         return StoreError(MSG_BROKEN.format(path=self.path))
@@ -130,8 +129,12 @@ class WorkbookFile:
         """
         target = self.target
         removed = []
-        for path in target.parent.glob(f"{TEMP_PREFIX}*.xlsx"):
-            if (path.name.startswith(f"{TEMP_PREFIX}{target.stem}-") and _age(path) >= min_age) or _legacy(path):
+        temps = list(target.parent.glob(f"{TEMP_PREFIX}*.xlsx"))
+        now = _file_clock(target.parent) if temps else 0.0
+        for path in temps:
+            if (path.name.startswith(f"{TEMP_PREFIX}{target.stem}-") and _age(path, now) >= min_age) or _legacy(
+                path, now
+            ):
                 try:
                     path.unlink()
                     removed.append(path)
@@ -177,20 +180,42 @@ class WorkbookFile:
         return StoreError(MSG_SAVE_FAILED.format(path=self.path, errno=exc.errno))
 
 
-def _age(path: Path) -> float:
-    """Seconds since the file was last written (the file system's clock)."""
+def _file_clock(folder: Path) -> float:
+    """The time as the file system stamps it now, read from a probe file in ``folder``.
+
+    File ages compare a file's mtime with "now", and both must come from the same clock: the
+    kernel (or a network share's server) stamps files, while the process clock can be moved
+    (faketime in CI, a skewed NFS server, a container's clock). Where the folder refuses a probe,
+    the process clock is the best there is.
+    """
     try:
-        return time.time() - path.stat().st_mtime
+        fd, probe = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}clock-", suffix=".probe", dir=folder)
+    except OSError:
+        return time.time()
+    try:
+        return os.fstat(fd).st_mtime
+    finally:
+        os.close(fd)
+        try:
+            os.unlink(probe)
+        except OSError:
+            pass
+
+
+def _age(path: Path, now: float) -> float:
+    """Seconds since the file was last written, against ``now`` on the file system's clock."""
+    try:
+        return now - path.stat().st_mtime
     except OSError:
         return 0.0
 
 
-def _legacy(path: Path) -> bool:
+def _legacy(path: Path, now: float) -> bool:
     """A temp copy named by an earlier version (``.nastavnik-XXXXXXXX.xlsx``), an hour old."""
     rest = path.name[len(TEMP_PREFIX):-len(".xlsx")]
     if "-" in rest:
         return False
-    return _age(path) > 3600
+    return _age(path, now) > 3600
 
 
 def _mode_for(path: Path) -> int:

@@ -17,13 +17,6 @@ from sync.cli import main
 from sync.job import run_lock
 from tests.conftest import NOW, sync_once
 
-# File ages are read on the file system's clock; under `faketime` (make test-later) the process
-# clock is moved but the kernel still stamps files with the real time, so ages cannot be judged.
-FILE_CLOCK_FAKED = pytest.mark.skipif(
-    "faketime" in os.environ.get("LD_PRELOAD", ""), reason="file times and a faked process clock disagree"
-)
-
-
 
 def cli(*args: str):
     return CliRunner().invoke(main, list(args))
@@ -91,7 +84,6 @@ def test_a_staff_save_during_the_jobs_own_save_is_kept(demo_programme, monkeypat
     assert not list(demo_programme.registry.parent.glob(".nastavnik-*"))
 
 
-@FILE_CLOCK_FAKED
 def test_a_half_saved_workbook_is_being_saved_not_broken(demo_programme) -> None:
     sync_once(demo_programme)
     data = demo_programme.registry.read_bytes()
@@ -101,7 +93,7 @@ def test_a_half_saved_workbook_is_being_saved_not_broken(demo_programme) -> None
     assert "сейчас сохраняется" in result.output and "Прервано" not in result.output
     assert "Traceback" not in result.output
     # an old broken file is called broken, in Russian, without the library's words
-    old = time.time() - 3600
+    old = demo_programme.registry.stat().st_mtime - 3600  # the file system's clock, as the job reads it
     os.utime(demo_programme.registry, (old, old))
     result = cli("sync", "--config", str(demo_programme.path))
     assert "повреждена" in result.output and "EOCD" not in result.output
@@ -167,7 +159,6 @@ def test_a_symlinked_workbook_is_written_through(demo_programme) -> None:
     assert not list(real.parent.glob(".nastavnik-*")) and not list(demo_programme.registry.parent.glob(".nastavnik-*"))
 
 
-@FILE_CLOCK_FAKED
 def test_temp_copies_a_killed_run_left_are_removed(demo_programme) -> None:
     folder = demo_programme.registry.parent
     ours = folder / ".nastavnik-registry-k1ll3d.xlsx"
@@ -176,7 +167,7 @@ def test_temp_copies_a_killed_run_left_are_removed(demo_programme) -> None:
     other = folder / ".nastavnik-other-k1ll3d.xlsx"
     for path in (ours, legacy, fresh_legacy, other):
         path.write_bytes(b"personal data")
-    old = time.time() - 7200
+    old = legacy.stat().st_mtime - 7200  # the file system's clock, as the job reads it
     os.utime(legacy, (old, old))
     sync_once(demo_programme)
     assert not ours.exists() and not legacy.exists()
@@ -187,7 +178,7 @@ def test_a_killed_runs_copy_goes_even_when_nothing_is_written(demo_programme) ->
     sync_once(demo_programme)
     stale = demo_programme.registry.parent / ".nastavnik-registry-k1ll3d.xlsx"
     stale.write_bytes(b"personal data")
-    old = time.time() - 3600
+    old = stale.stat().st_mtime - 3600
     os.utime(stale, (old, old))
     assert sync_once(demo_programme, now=NOW + timedelta(minutes=5)).written is None
     assert not stale.exists()
@@ -205,3 +196,17 @@ def test_init_waits_for_no_one_and_changes_nothing_while_a_sync_holds_the_lock(p
     assert cli("init", str(programme.path.parent)).exit_code == 0
     assert "Встречи" in load_workbook(programme.registry).sheetnames
 
+
+
+def test_file_ages_are_judged_on_the_file_systems_clock(tmp_path, monkeypatch) -> None:
+    """A process clock moved a year ahead (faketime, a skewed container) does not age fresh files."""
+    from sheets.xlsx_file import WorkbookFile
+
+    book = tmp_path / "registry.xlsx"
+    book.write_bytes(b"PK\x03\x04")
+    fresh_legacy = tmp_path / ".nastavnik-abcd1234.xlsx"
+    fresh_legacy.write_bytes(b"personal data")
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + 400 * 86400)
+    assert WorkbookFile(book).remove_stale_temps(min_age=600) == []
+    assert fresh_legacy.exists()
