@@ -59,18 +59,7 @@ from sync.matching.solvers import (
 )
 from sync.matching.stable import CHUNK, lazy_stable
 
-__all__ = [
-    "MatchResult",
-    "MatchSettings",
-    "MatchingError",
-    "Mentee",
-    "Mentor",
-    "Proposal",
-    "explain",
-    "pair_violation",
-    "propose_pairs",
-    "score",
-]
+__all__ = ["MatchResult", "Proposal", "propose_pairs"]  # the package re-exports the rules' names
 
 # Above this many mentee x mentor cells the optimal method lists only each mentee's best pairs
 # and prices the rest (exact, the same pairs; see ``sync.matching.solvers.priced_matching``): at
