@@ -337,6 +337,7 @@ def _seen(config: Config, store: TableStore, sources: ResponseSource | None, now
         code = version("nastavnik")
     except PackageNotFoundError:
         code = "?"
+    code = f"{code}+{quiet.code_digest()}"
     today = now.astimezone(config.tz).date().isoformat()
     seen = quiet.Seen(quiet.context_digest(today, repr(config), code), _fingerprint(store))
     tell = getattr(sources, "fingerprint", None)

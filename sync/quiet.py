@@ -3,7 +3,8 @@
 A cron run every few minutes almost always finds nothing new. After a run that read every form
 and left the registries as it computed them, the job records beside the lock file: a digest of
 the workbook as it left it, a digest of each form export it read, and the context its results
-depend on (the local date — deadlines and ages move with it —, the settings file, the version).
+depend on (the local date — deadlines and ages move with it —, the settings file, the version
+and the code's own files).
 The next run digests the workbook and the exports (reading every byte, parsing nothing); when
 they and the context are unchanged there is nothing to compute, and the run stops there: the
 workbook is not parsed either, since it is byte for byte the one the last run left. An export
@@ -55,6 +56,31 @@ class Seen:
 def context_digest(today: str, settings: str, version: str) -> str:
     """The inputs besides the workbook and the exports: the day, the settings, the code."""
     return hashlib.blake2b("|".join([today, settings, version, str(VERSION)]).encode()).hexdigest()[:32]
+
+
+CODE_PACKAGES = ("sync", "sheets", "forms")
+CODE_SUFFIXES = {".py", ".toml", ".json", ".docx", ".css", ".html"}
+
+
+def code_digest(root: Path | None = None) -> str:
+    """What the job's code is: every source and data file of its packages, by size and time.
+
+    The version number alone misses an upgrade that keeps it (a fix installed from a branch, an
+    edited checkout), and a run skipped on old results would then hide the fix until the inputs
+    change. Stat only, no reading: a few hundred files cost about a millisecond.
+    """
+    root = root or Path(__file__).resolve().parent.parent
+    h = hashlib.blake2b()
+    for package in CODE_PACKAGES:
+        for path in sorted((root / package).rglob("*")):
+            if path.suffix not in CODE_SUFFIXES or "__pycache__" in path.parts:
+                continue
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            h.update(f"{path.relative_to(root)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:32]
 
 
 def state_path(lock_path: Path) -> Path:

@@ -295,6 +295,29 @@ def test_a_quiet_run_skips_everything_after_the_read(demo_programme, monkeypatch
     assert not report.quiet and not parsed
 
 
+def test_new_code_with_the_same_version_ends_the_quiet(demo_programme, tmp_path, monkeypatch) -> None:
+    """An upgrade that keeps the version number (a fix from a branch) is not hidden by the record."""
+    import os
+
+    from sync import quiet
+
+    tree = tmp_path / "code"
+    source = tree / "sync" / "job.py"
+    source.parent.mkdir(parents=True)
+    source.write_text("x = 1\n")
+    (tree / "sync" / "notes.txt").write_text("not code")
+    first = quiet.code_digest(tree)
+    (tree / "sync" / "notes.txt").write_text("still not code, longer")
+    assert quiet.code_digest(tree) == first
+    source.write_text("x = 2\n")
+    os.utime(source, ns=(1, 1))
+    assert quiet.code_digest(tree) != first
+    sync_once(demo_programme)
+    assert sync_once(demo_programme, now=NOW + timedelta(minutes=5)).quiet
+    monkeypatch.setattr(quiet, "code_digest", lambda root=None: "another build")
+    assert not sync_once(demo_programme, now=NOW + timedelta(minutes=6)).quiet
+
+
 def test_a_staff_edit_ends_the_quiet(demo_programme) -> None:
     sync_once(demo_programme)
     wb = load_workbook(demo_programme.registry)
