@@ -24,6 +24,7 @@ from .drive import FORM_MIME, SHEET_MIME, FakeDrive
 from .drive_docs import FakeDocs
 from .errors import FakeApiError
 from .forms import FakeForms
+from .quotas import Quotas
 from .sheets import FakeSheets
 from .uploads import split_upload
 from .validate import check_body, check_query
@@ -81,6 +82,7 @@ class FakeGoogle:
         self.locale = "ru_RU"  # the account's language: names the first sheet of a new spreadsheet
         self.calls: list[Call] = []
         self.faults: list[Fault] = []
+        self.quotas: Quotas | None = None
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.reset()
@@ -124,8 +126,14 @@ class FakeGoogle:
             self.drive.on_create_google_file = self._google_file
             self.calls.clear()
             self.faults.clear()
+            self.quotas = None
 
     # faults and calls -------------------------------------------------------------------------
+
+    def enforce_quotas(self, clock: Callable[[], float]) -> Quotas:
+        """Refuse requests over Google's per-minute, per-user quotas, timed by ``clock``."""
+        self.quotas = Quotas(clock)
+        return self.quotas
 
     def fail(
         self,
@@ -230,6 +238,8 @@ class FakeGoogle:
                 caller = self.auth.caller(headers.get("authorization"))
                 call.caller = caller.email
                 self.auth.check(caller, route.api, route.method_id, http_method)
+                if self.quotas is not None:
+                    self.quotas.charge(caller.email, route.api, route.method_id, http_method)
             if len(raw_body) > MAX_REQUEST_BYTES:
                 raise FakeApiError(400, f"Request payload size exceeds the limit: {MAX_REQUEST_BYTES} bytes.")
             params = check_query(route, query)
