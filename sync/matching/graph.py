@@ -5,11 +5,11 @@ The rules are those of ``sync.matching.rules``, applied with numpy to one direct
 registry of 10,000 mentees and 2,000 mentors costs a few seconds and little memory. Scores are
 computed with the same float steps as ``sync.matching.rules.score_from``, so they agree bit for bit.
 
-``PairRules`` holds the registry encoded as arrays and applies the rules either to a dense block
-(mentees x mentors) or to any list of pairs: the same numpy expressions, broadcast either way,
-so both give the same answer. On top of it, ``build_candidates`` lists every feasible pair, and
-``best_candidates`` only each mentee's best ones (the rest is looked at again, a block at a
-time, when the solver prices it: see ``sync.matching.solvers.priced_matching``).
+``PairRules`` holds the registry encoded as arrays and applies the rules to a dense block
+(mentees x mentors). On top of it, ``build_candidates`` lists every feasible pair, and
+``best_candidates`` only each mentee's best ones, keeping every block's scores in a byte a cell
+so that the solver can price the rest without applying the rules again (see
+``sync.matching.solvers.priced_matching``).
 
 For mentees left without a single candidate, the graph also records which rule removed the last
 one (``Stage``), so the curator reads why nobody was proposed.
@@ -18,7 +18,7 @@ one (``Stage``), so the curator reads why nobody was proposed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from enum import IntEnum
 
 import numpy as np
@@ -70,6 +70,10 @@ class Candidates:
     direction: np.ndarray  # int32 per mentee: a code of the group it was matched in
     options: np.ndarray  # int64 per mentee: feasible pairs with a free place, listed or not
     cutoff: np.ndarray  # int64 per mentee: upper bound of the scores of pairs not listed
+    # (mentee rows, mentor columns, int8 scores with -1 where the pair is not alive) of every
+    # block, when ``best_candidates`` was asked to keep them: the solver prices unlisted pairs
+    # from these instead of applying the rules again (one byte a cell: 85 MB at 50,000 x 10,000)
+    scored: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
 
 
 _popcount = getattr(np, "bitwise_count", None)
@@ -170,25 +174,6 @@ class PairRules:
                 blockers[rows[rows_blocked]] |= 1 << bit
         return alive, _scores(values, self.settings.weights)
 
-    def pairs(self, mentee: np.ndarray, mentor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(alive, score) of the listed pairs: the rules of ``dense``, pair by pair."""
-        rejected = np.isin(mentee * self.m + mentor, self._rejected_keys)
-        e = _view(self._e, mentee, lambda a: a)
-        t = _view(self._t, mentor, lambda a: a)
-        _, _, alive, values = _rules(e, t, self.settings, self.free[mentor], rejected)
-        return alive, _scores(values, self.settings.weights)
-
-    def sift(
-        self, wanted: Callable[[np.ndarray, np.ndarray], np.ndarray]
-    ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """Alive pairs among the cells ``wanted(rows, cols)`` marks, a block at a time:
-        (mentee, mentor, score). Only marked cells are scored, so a sparse mark is cheap."""
-        for rows, cols in self.blocks():
-            ii, jj = np.nonzero(wanted(rows, cols))
-            mentee, mentor = rows[ii], cols[jj]
-            alive, score = self.pairs(mentee, mentor)
-            yield mentee[alive], mentor[alive], score[alive]
-
 
 def build_candidates(
     mentees: Sequence[Mentee],
@@ -212,18 +197,27 @@ def all_candidates(rules: PairRules) -> Candidates:
 
 
 def best_candidates(
-    rules: PairRules, count: int, open_rows: np.ndarray, places: np.ndarray, shown: int
+    rules: PairRules,
+    count: int,
+    open_rows: np.ndarray,
+    places: np.ndarray,
+    shown: int,
+    keep_scores: bool = False,
 ) -> Candidates:
     """Each mentee's ``count`` best pairs with mentors that have ``places`` (``open_rows`` only),
     and every mentee's ``shown`` best with a free place; ``cutoff`` bounds the rest of the
-    former (the pairs the solver may still need).
+    former (the pairs the solver may still need). With ``keep_scores`` every block's scores
+    are kept in ``scored``, so that nothing needs scoring twice.
 
     Best: higher score, then lower mentor index (id order), so the list is a function of the
     registry, and the alternatives shown are those ``build_candidates`` would give.
     """
     cutoff = np.full(rules.n, -1, dtype=np.int64)
+    scored: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     def keep(rows: np.ndarray, cols: np.ndarray, alive: np.ndarray, score: np.ndarray):
+        if keep_scores:  # scores are 0..100 (``_scores``), so a byte holds them and -1
+            scored.append((rows, cols, np.where(alive, score, -1).astype(np.int8)))
         # one key per cell, unique in its row: score first, then the lower column
         key = np.where(alive, score.astype(np.int64) * len(cols) + (len(cols) - 1 - np.arange(
             len(cols))), -1)
@@ -237,6 +231,7 @@ def best_candidates(
 
     candidates = _collect(rules, keep)
     candidates.cutoff = cutoff
+    candidates.scored = scored
     return candidates
 
 

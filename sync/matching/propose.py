@@ -168,8 +168,10 @@ def propose_pairs(
         open_rows[rows] = True
         open_rows[list(kept)] = False
         if settings.method == "optimal":
-            candidates = best_candidates(rules, BEST_PAIRS, open_rows, places, settings.alternatives + 1)
-            assigned, blocking = _match_the_rest(candidates, kept, places, settings, len(mentees), rules)
+            candidates = best_candidates(rules, BEST_PAIRS, open_rows, places, settings.alternatives + 1,
+                                         keep_scores=True)
+            assigned, blocking = _match_the_rest(candidates, kept, places, settings, len(mentees),
+                                                 priced=True)
         else:  # stable: each mentee's list is made as deferred acceptance walks it
             candidates = best_candidates(rules, CHUNK, open_rows, places, settings.alternatives + 1)
             assigned, blocking = lazy_stable(rules, candidates, places, open_rows), 0
@@ -237,20 +239,20 @@ def _match_the_rest(
     places: np.ndarray,
     settings: MatchSettings,
     mentee_count: int,
-    rules: PairRules | None = None,
+    priced: bool = False,
 ) -> tuple[dict[int, tuple[int, int]], int]:
     """Match mentees without a kept proposal to the places left: (mentee -> (mentor, score)),
-    and the number of blocking pairs among them. With ``rules`` the candidates are only each
-    mentee's best, and the solver prices the rest through ``rules``."""
+    and the number of blocking pairs among them. When ``priced`` the candidates are only each
+    mentee's best, and the solver prices the rest from the scores they kept."""
     is_kept = np.zeros(mentee_count, dtype=bool)
     is_kept[list(kept)] = True
     open_arcs = ~is_kept[candidates.mentee] & (places[candidates.mentor] > 0)
     mentee, mentor = candidates.mentee[open_arcs], candidates.mentor[open_arcs]
     arc_score = candidates.score[open_arcs]
     compact = _numbered(mentee)
-    if rules is not None:
+    if priced:
         problem = np.unique(mentee).astype(np.int64)  # every mentee with an open pair
-        price = _pricer(rules, candidates.cutoff, problem, places, mentee_count)
+        price = _pricer(candidates, problem, places, mentee_count)
         mentee, mentor, arc_score, chosen, blocking = priced_matching(
             compact, mentor, arc_score, places, settings.priority, len(problem), price
         )
@@ -277,17 +279,19 @@ def _match_the_rest(
 
 
 def _pricer(
-    rules: PairRules, cutoff: np.ndarray, problem: np.ndarray, places: np.ndarray, count: int
+    candidates: Candidates, problem: np.ndarray, places: np.ndarray, count: int
 ) -> Price:
-    """What ``priced_matching`` asks of the pairs it was not given, answered block by block.
+    """What ``priced_matching`` asks of the pairs it was not given, answered block by block
+    from the scores ``best_candidates`` kept (``candidates.scored``): nothing is scored again.
 
-    ``problem`` maps the solver's mentees to mentee indices; ``cutoff`` bounds each mentee's
-    unlisted scores, so a cell needs scoring only when that bound could reach the prices
-    (u + p) or beat both sides' standing: a small share of the cells, and nothing is stored.
+    ``problem`` maps the solver's mentees to mentee indices. A mentee whose ``cutoff`` is -1
+    has every open pair listed already, so their rows are not looked at.
     """
     m = len(places)
     index_of = np.full(count, -1, dtype=np.int64)
     index_of[problem] = np.arange(len(problem))
+    looked_at = (index_of >= 0) & (candidates.cutoff >= 0)
+    has_place = places > 0
 
     def price(
         mentee: np.ndarray,
@@ -299,25 +303,24 @@ def _pricer(
         worst: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
         listed = np.sort(problem[mentee] * m + mentor)
-
-        def wanted(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-            at = index_of[rows]
-            bound = np.where(at >= 0, cutoff[rows], -1)  # -1: nothing unlisted, or not matched
-            at = np.maximum(at, 0)
-            reach = weigh(bound)[:, None] >= u[at][:, None] + p[cols][None, :]
-            beats = (bound > standing[at])[:, None] & (bound[:, None] > worst[cols][None, :])
-            return (bound >= 0)[:, None] & (places[cols] > 0)[None, :] & (reach | beats)
-
         found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         blocking = 0
-        for e, t, s in rules.sift(wanted):
+        for rows, cols, scores in candidates.scored:
+            row_ok = looked_at[rows]
+            if not row_ok.any():
+                continue
+            at = np.maximum(index_of[rows], 0)[:, None]
+            reach = weigh(scores) >= u[at] + p[cols][None, :]
+            beats = (scores > standing[at]) & (scores > worst[cols][None, :])
+            wanted = (reach | beats) & (scores >= 0) & row_ok[:, None] & has_place[cols][None, :]
+            ii, jj = np.nonzero(wanted)
+            e, t, s = rows[ii], cols[jj], scores[ii, jj].astype(np.int64)
             key = e * m + t
             pos = np.minimum(np.searchsorted(listed, key), max(len(listed) - 1, 0))
             new = listed[pos] != key if len(listed) else np.ones(len(key), dtype=bool)
-            at, t, s = index_of[e[new]], t[new], s[new]
-            reach = weigh(s) >= u[at] + p[t]
-            blocking += int(np.count_nonzero(~reach & (s > standing[at]) & (s > worst[t])))
-            found.append((at[reach], t[reach], s[reach]))
+            at_new, t, s, arc_reach = index_of[e[new]], t[new], s[new], reach[ii, jj][new]
+            blocking += int(np.count_nonzero(~arc_reach))  # wanted and not reaching: beats
+            found.append((at_new[arc_reach], t[arc_reach], s[arc_reach]))
         if not found:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, empty, blocking

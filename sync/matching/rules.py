@@ -33,6 +33,7 @@ Weights go from 0 (ignored) to 10 (must-have).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Collection, Iterable, Mapping
@@ -180,6 +181,7 @@ class MatchSettings:
         return self.weights[criterion] == MUST_HAVE
 
 
+@functools.lru_cache(maxsize=1 << 17)  # the same topics, days and names come again and again
 def normalise(text: str) -> str:
     """Text compared the way a person would: case, «ё» and spacing do not matter."""
     return " ".join(text.casefold().replace("ё", "е").split())
