@@ -27,12 +27,21 @@ from typing import TYPE_CHECKING, Any
 
 from forms.responses import Response, ResponseSource, SourceError
 from sheets.changes import ChangeSet, RowAppend
-from sheets.schema import BY_NAME, shown_in_plans
+from sheets.schema import BY_NAME, REGISTRIES, shown_in_plans
 from sheets.store import Snapshot, StoreBusy, TableStore, WriteReport
 from sync import clock, quiet
 from sync.config import Config
 from sync.ingest import FORM_ORDER, Context, IngestReport, ingest, watermark
-from sync.long_values import CELL_LIMITS, alert_long_values, fit_changes, folder_for, spill, write_files
+from sync.long_values import (
+    CELL_LIMITS,
+    alert_long_values,
+    fit_changes,
+    folder_for,
+    prune,
+    referenced,
+    spill,
+    write_files,
+)
 from sync.registry import Registries, local_stamp
 
 if TYPE_CHECKING:
@@ -202,6 +211,17 @@ def compute_plan(
     return plan
 
 
+def _prune_long_values(plan: Plan, config: Config, backend: str) -> None:
+    """After the registries were written: kept files no cell needs go (an erased person's text)."""
+    folder = long_values_folder(config, backend)
+    if not folder.is_dir():
+        return
+    keep = referenced(plan.registries.rows, CELL_LIMITS[backend], folder) | {p.name for p in plan.files}
+    removed = prune(folder, keep)
+    if removed:
+        plan.steps["long_values"] = f"удалено файлов длинных значений, на которые больше нет ссылок: {len(removed)}"
+
+
 def long_values_folder(config: Config, backend: str) -> Path:
     """Beside the workbook locally; beside nastavnik.toml with Google."""
     return folder_for(config.registry.parent if backend == "local" else config.root)
@@ -293,6 +313,9 @@ def run_sync(
             changes, journal_files = spill(changes, limit, folder)
             write_files({**plan.files, **journal_files.files})  # before the cells that point to them
             write(changes)
+            plan.files.update(journal_files.files)
+        if not dry_run and plan.registries is not None and all(s.name in snapshot.frames for s in REGISTRIES):
+            _prune_long_values(plan, config, store.backend)  # only when every sheet was read
         written = _total(writes) if writes else None
         site = None if dry_run or config.site.out is None else rebuild_site(plan, config, started)
         if sources is not None and not dry_run and not plan.errors:

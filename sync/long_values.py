@@ -77,6 +77,44 @@ def spill(changes: ChangeSet, limit: int, folder: Path) -> tuple[ChangeSet, Spil
     return ChangeSet(updates, appends, list(changes.assigns)), out
 
 
+_REFERENCE = re.compile(rf"— в файле {re.escape(FOLDER)}/(.+?\.txt)\]")
+
+
+def referenced(rows: dict[str, dict[str, dict[str, str]]], limit: int, folder: Path) -> set[str]:
+    """Names of the kept files some cell still needs: a long value, or a cell pointing to one.
+
+    A note in «Требует внимания» that names a file does not keep it: the cell holding the
+    value does. So a value erased from its cell (a withdrawn consent) loses its file too.
+    """
+    names = set()
+    for sheet, sheet_rows in rows.items():
+        for key, row in sheet_rows.items():
+            for column, text in row.items():
+                if len(text) > limit:
+                    _fitted, path = cell_text(sheet, key, column, text, limit, folder)
+                    names.add(path.name)
+                elif FOLDER in text:
+                    names.update(m.group(1) for m in _REFERENCE.finditer(text))
+    return names
+
+
+def prune(folder: Path, keep: set[str]) -> list[Path]:
+    """Delete kept files no cell needs any more (they may hold personal data); the deleted."""
+    try:
+        present = [p for p in folder.iterdir() if p.suffix == ".txt" and not p.name.startswith(".")]
+    except OSError:
+        return []
+    removed = []
+    for path in present:
+        if path.name not in keep:
+            try:
+                path.unlink()
+                removed.append(path)
+            except OSError:
+                continue
+    return removed
+
+
 def write_files(files: dict[Path, str]) -> None:
     """Write the kept values (each file once; a rerun finds it already there)."""
     for path, text in files.items():

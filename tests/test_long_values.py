@@ -62,3 +62,31 @@ def test_spilling_is_the_same_every_time(tmp_path) -> None:
                       32_767, tmp_path)
     assert not second.updates  # the cell already holds exactly this
     assert list(kept.files.values()) == [text]
+
+
+def test_a_withdrawn_persons_long_value_file_is_deleted_with_their_data(programme) -> None:
+    """152-ФЗ: the erasure reaches the text kept beside the book; another person's file stays."""
+    from forms.questionnaires import CONSENT_WITHDRAWAL
+    from tests.test_curator_consent import withdrawal
+
+    hers, theirs = "Её опыт. " * 4_000, "Другой опыт. " * 3_000
+    write_export(programme, MENTOR_APPLICATION, [
+        (stamp(1), "a@school.ru", mentor_answers(1, **{"Должность": hers})),
+        (stamp(2), "b@school.ru", mentor_answers(2, **{"Должность": theirs})),
+    ])
+    sync_once(programme)
+    folder = programme.registry.parent / FOLDER
+    assert len(list(folder.iterdir())) == 2
+    write_export(programme, CONSENT_WITHDRAWAL, [
+        (stamp(3), "a@school.ru", withdrawal("Петрова Анна Ивановна 1", "a@school.ru")),
+    ])
+    report = sync_once(programme, now=NOW + timedelta(minutes=5))
+    assert report.plan.steps.get("erasure"), report.plan.steps
+    left = {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir()}
+    assert len(left) == 1 and "Другой опыт" in next(iter(left.values()))
+    assert "удалено файлов длинных значений" in report.plan.steps.get("long_values", "")
+    # the other person's cell still points to a file that is there
+    snap = XlsxStore(programme.registry).read_all()
+    cells = [c for c in snap["mentors"]["position"] if " … [" in c]
+    assert len(cells) == 1 and "Другой опыт" in whole(programme, cells[0])
+    assert sync_once(programme, now=NOW + timedelta(minutes=10)).written is None
