@@ -407,6 +407,9 @@ _register_documents()
 
 def entry() -> None:
     """The console script: ``main`` with click's own errors said in Russian."""
+    from sync.crashlog import route_warnings
+
+    route_warnings()
     try:
         main.main(standalone_mode=False)
     except click.UsageError as exc:

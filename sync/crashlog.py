@@ -83,3 +83,34 @@ def _prune(folder: Path) -> None:
     logs = sorted(folder.glob("ошибка-*.log"), key=lambda p: p.name)
     for old in logs[:-KEEP]:
         old.unlink(missing_ok=True)
+
+
+WARNINGS_LOG = "warnings.log"
+WARNINGS_KEPT = 200  # lines; each distinct warning is logged once
+
+
+def route_warnings() -> None:
+    """Library warnings go to a log, not to the person's terminal or cron mail.
+
+    They are English and meant for developers (google-api-core warns about the Python version
+    on every start, pandas about its future); the person gets Russian from ``doctor``. Each
+    distinct warning (kind, file, line) is written once.
+    """
+    import warnings
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ARG001 - stdlib signature
+        where = f"{category.__name__} {filename}:{lineno}"
+        try:
+            folder = log_dir()
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / WARNINGS_LOG
+            lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+            if any(where in old for old in lines):
+                return
+            lines.append(f"{clock.now().isoformat()} {where}: {' '.join(str(message).split())[:300]}")
+            path.write_text("\n".join(lines[-WARNINGS_KEPT:]) + "\n", encoding="utf-8")
+        except OSError:
+            pass
+
+    warnings.showwarning = show
+

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from forms.questionnaires import QUESTIONNAIRES
 from forms.responses import SourceError, parse_export, read_csv_text
@@ -115,7 +116,34 @@ def _store_check(store: TableStore, label: str) -> Check:
     return Check(True, f"{label}: все листы и заголовки на месте (строк: {rows})")
 
 
+# When Google's client libraries stop releasing for a Python version (google-api-core's
+# ``_python_version_support``: the version's end of life; it warns from 90 days before).
+GOOGLE_PYTHON_EOL = {(3, 11): date(2027, 10, 24), (3, 12): date(2028, 10, 2), (3, 13): date(2029, 10, 7),
+                     (3, 14): date(2030, 10, 7)}
+PYTHON_WARN_BEFORE = timedelta(days=90)
+
+
+def python_check(version: tuple[int, int], today: date) -> Check | None:
+    """A line when Google's libraries are about to drop (or dropped) this Python, else None."""
+    eol = GOOGLE_PYTHON_EOL.get(version)
+    newer = next((f"{v[0]}.{v[1]}" for v, d in sorted(GOOGLE_PYTHON_EOL.items()) if d > today and v > version),
+                 "новее")
+    if eol is None or today < eol - PYTHON_WARN_BEFORE:
+        return None
+    when = "прекратил" if today >= eol else "прекращает"
+    return Check(None, f"внимание: Google {when} выпускать обновления своих библиотек для Python "
+                       f"{version[0]}.{version[1]} ({eol:%d.%m.%Y}) — обновите Python до {newer} или новее "
+                       f"и переустановите nastavnik")
+
+
 def run_checks(config: Config) -> list[Check]:
     """Every check for the config's backend, configuration first."""
+    import sys
+
+    from sync import clock
+
     head = [Check(True, f"настройки {config.path}")]
+    if config.backend == "google":
+        notice = python_check(sys.version_info[:2], clock.today(config.tz))
+        head += [notice] if notice else []
     return head + (check_google(config) if config.backend == "google" else check_local(config))

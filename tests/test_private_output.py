@@ -123,3 +123,36 @@ def test_crash_logs_do_not_pile_up(demo_programme, tmp_path, monkeypatch) -> Non
         clock.freeze(NOW + timedelta(minutes=minutes))
         assert cli("sync", "--config", str(demo_programme.path)).exit_code == 1
     assert len(list((tmp_path / "logs").glob("ошибка-*.log"))) == 3
+
+
+def test_library_warnings_go_to_a_log_once_not_to_the_person(tmp_path, monkeypatch, capsys) -> None:
+    """google-api-core warns in English about the Python version on every start (from 90 days
+    before its end of life); cron would mail it each run. It goes to the log, once."""
+    import warnings
+
+    from sync import crashlog
+
+    monkeypatch.setenv("NASTAVNIK_LOG_DIR", str(tmp_path / "logs"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        crashlog.route_warnings()
+        for _ in range(3):
+            warnings.warn("You are using a Python version (3.11.7) which Google will stop supporting",
+                          FutureWarning, stacklevel=1)
+    captured = capsys.readouterr()
+    assert "Google" not in captured.err + captured.out
+    lines = (tmp_path / "logs" / crashlog.WARNINGS_LOG).read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 and "FutureWarning" in lines[0] and "3.11.7" in lines[0]
+
+
+def test_doctor_says_in_russian_when_googles_libraries_drop_this_python() -> None:
+    from datetime import date
+
+    from sync.doctor import python_check
+
+    assert python_check((3, 11), date(2027, 7, 1)) is None
+    soon = python_check((3, 11), date(2027, 8, 1))
+    assert soon is not None and "прекращает" in soon.text and "24.10.2027" in soon.text and "3.12" in soon.text
+    past = python_check((3, 11), date(2028, 1, 5))
+    assert past is not None and "прекратил" in past.text
+    assert python_check((3, 13), date(2028, 1, 5)) is None
