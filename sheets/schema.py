@@ -342,6 +342,8 @@ PARTNERS = SheetSchema(
         _c("organisation", "Организация", owner=S, width=40),
         _c("head", "Руководитель (ФИО)", owner=S, width=32),
         _c("position", "Должность руководителя", owner=S, width=24),
+        # how the letter's «Кому» names the position, where the rule cannot (sync.documents.positions)
+        _c("position_dative", "Должность (кому)", owner=S, width=28, required=False),
         _c("contacts", "Контакты", owner=S, width=30),
         _c("contribution", "Что сделано для программы", owner=S, width=50),
         *_letter_overrides(),

@@ -198,6 +198,30 @@ def test_unknown_gender_is_said_neutrally_and_listed_and_staff_can_settle_it(cop
     assert frames(copy_of)["attention"].loc["ПТ-0001: обращение", "status"] == "исправлено"
 
 
+def test_the_letter_head_names_the_position_in_the_dative(lived: Path) -> None:
+    letters = lived / "out" / "2026-2028" / "Письма партнерам"
+    head = text_of(letters / "ПТ-0002.docx").splitlines()[:3]
+    assert head == ["Генеральному директору", "АО «Уралэлектромаш»", "Белых Игорю Семёновичу"]
+    assert text_of(letters / "ПТ-0001.docx").splitlines()[0] == "Ректору"
+
+
+def test_a_position_the_rule_cannot_decline_is_listed_and_staff_can_say_it(copy_of: Path) -> None:
+    config = str(copy_of / "nastavnik.toml")
+    _edit(copy_of, "Партнеры", "ПТ-0003", {"Должность руководителя": "CEO"})
+    with clock.frozen(THROUGH):
+        cli("letters", "partners", "--only", "ПТ-0003", "--force", "--config", config)
+    letter = copy_of / "out" / "2026-2028" / "Письма партнерам" / "ПТ-0003.docx"
+    assert text_of(letter).splitlines()[0] == "Руководителю"  # neutral and right, never «CEOу»
+    attention = frames(copy_of)["attention"]
+    assert attention.loc["ПТ-0003: должность", "status"] == "открыто"
+    _edit(copy_of, "Партнеры", "ПТ-0003", {"Должность (кому)": "исполнительному директору МАОУ СОШ № 5"})
+    with clock.frozen(THROUGH):
+        cli("letters", "partners", "--only", "ПТ-0003", "--force", "--config", config)
+    lines = text_of(letter).splitlines()
+    assert lines[:2] == ["Исполнительному директору МАОУ СОШ № 5", "Черных Алле Викторовне"]  # no second org line
+    assert frames(copy_of)["attention"].loc["ПТ-0003: должность", "status"] == "исправлено"
+
+
 def test_unknown_ids_are_refused(copy_of: Path) -> None:
     result = CliRunner().invoke(main, ["letters", "mentors", "--only", "НС-9999", "--config",
                                        str(copy_of / "nastavnik.toml")])

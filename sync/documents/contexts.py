@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from sync.config import Config
 from sync.documents import texts
 from sync.documents.charts import qr
+from sync.documents.positions import position_dative
 from sync.documents.render import Missing
 from sync.documents.words import Addressee, addressee, count_words, date_words, month_year, signature_name
 
@@ -113,14 +114,37 @@ def mentee_letter(mentee: Row, mine: list[Row], mentors: dict[str, Row], held_in
     return {"кому": a.dative, "обращение": a.salutation, "итоги": summary}
 
 
+def head_position(partner: Row, gender: str | None) -> tuple[str, bool]:
+    """The head's position in the dative for «Кому», and whether staff must settle it.
+
+    Staff's «Должность (кому)» wins; else the rule of ``positions``; a position the rule cannot
+    decline gives the neutral «Руководителю» and a flag, never a wrong form.
+    """
+    staff = " ".join(partner.get("position_dative", "").split())
+    if staff:
+        return staff[:1].upper() + staff[1:], False
+    position = partner.get("position", "")
+    if not position.strip():
+        return texts.HEAD_DEFAULT, False
+    declined = position_dative(position, gender)
+    if declined is None:
+        return texts.HEAD_DEFAULT, True
+    return declined[:1].upper() + declined[1:], False
+
+
 def partner_letter(partner: Row) -> dict[str, object]:
     """The fields of a thank-you letter to a partner organisation's head."""
     a = person_addressee(partner, "head")
     contribution = " ".join(partner.get("contribution", "").split()).rstrip(".")
+    organisation = " ".join(partner.get("organisation", "").split())
+    position, _ = head_position(partner, a.gender)
     return {
         "кому": a.dative if a.full_name else Missing("на листе «Партнеры» не указан руководитель"),
+        "должность_кому": position,
+        # the organisation's own line, unless the position already names it («Заведующей МБДОУ …»)
+        "партнер_в_шапке": "" if organisation and organisation.casefold() in position.casefold() else organisation,
         "обращение": a.salutation,
-        "партнер": partner.get("organisation", "").strip() or Missing("на листе «Партнеры» не указана организация"),
+        "партнер": organisation or Missing("на листе «Партнеры» не указана организация"),
         "вклад": contribution or Missing("на листе «Партнеры» не заполнено «Что сделано для программы»"),
     }
 

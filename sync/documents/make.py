@@ -18,6 +18,7 @@ from sync.documents.contexts import (
     ACTIVE,
     FINISHED,
     common,
+    head_position,
     held_by_pair,
     ids,
     memo_context,
@@ -42,6 +43,7 @@ class Item:
     subject: str
     context: dict[str, object]
     unknown_gender: bool = False
+    unsure_position: bool = False  # a partner's position the rule could not decline
 
 
 @dataclass
@@ -105,7 +107,13 @@ def items_for(code: str, reg: Registries, config: Config, today, only: list[str]
                 for m in chosen]
     if code == "letter_partner":
         chosen = _only(only, reg["partners"]) if only else sorted(reg["partners"])
-        return [_person(p, reg["partners"][p], partner_letter(reg["partners"][p]), "head") for p in chosen]
+        out = []
+        for p in chosen:
+            item = _person(p, reg["partners"][p], partner_letter(reg["partners"][p]), "head")
+            gender = person_addressee(reg["partners"][p], "head").gender
+            item.unsure_position = head_position(reg["partners"][p], gender)[1]
+            out.append(item)
+        return out
     if code == "plan":
         chosen = _only(only, reg["pairs"]) if only else sorted(
             k for k, p in reg["pairs"].items() if p["status"] in (*ACTIVE, FINISHED))
@@ -177,6 +185,9 @@ def make_batch(code: str, reg: Registries, config: Config, template: Template, s
         if item.subject != PROGRAMME:
             reg.alert(f"{item.subject}: обращение", item.unknown_gender, stamp, form="Документы",
                       response=item.subject, question="Пол для писем", reason=texts.MSG_GENDER_UNKNOWN)
+        if code == "letter_partner":
+            reg.alert(f"{item.subject}: должность", item.unsure_position, stamp, form="Документы",
+                      response=item.subject, question="Должность (кому)", reason=texts.MSG_POSITION_UNKNOWN)
     outcome = sink.finish(kind.folder, kind.folder if kind.subject != "programme" else kind.title, made)
     for placed, _ in made:
         pdf = outcome.pdfs.get(placed.link) or placed.pdf
