@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-TEMPLATE_VERSION = "2026.1"  # bump when a shipped template changes; recorded with each document
+TEMPLATE_VERSION = "2026.2"  # bump when a shipped template changes; recorded with each document
 
 
 @dataclass(frozen=True)

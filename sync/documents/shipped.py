@@ -15,6 +15,7 @@ from pathlib import Path
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.shared import Cm, Pt
 
 from sync.documents.catalog import TEMPLATES_DIR
@@ -75,10 +76,28 @@ def _table(doc, rows: list[list[str]], widths: list[float], header: bool = True,
     return table
 
 
+LINE = "_" * 12  # a signature line that fits its cell at 14 pt (15 wrapped a «_» onto a second line)
+
+
+def _keep_with_next(table) -> None:
+    """The table stays on the page of the paragraph after it (a signature with its date)."""
+    for row in table.rows:
+        for cell in row.cells:
+            for para in cell.paragraphs:
+                para.paragraph_format.keep_with_next = True
+
+
+def _no_split(row) -> None:
+    """A table row is never broken across two pages (LibreOffice and Word honour ``cantSplit``)."""
+    tr_pr = row._tr.get_or_add_trPr()
+    tr_pr.append(OxmlElement("w:cantSplit"))
+
+
 def _signature(doc, who: str = "{{ должность_директора }}", name: str = "{{ директор_подпись }}") -> None:
-    _p(doc, before=24)
-    table = _table(doc, [[who, "_______________", name]], [5.5, 4.0, 7.0], header=False, grid=False)
+    _p(doc, before=24).paragraph_format.keep_with_next = True
+    table = _table(doc, [[who, LINE, name]], [5.5, 4.0, 7.0], header=False, grid=False)
     table.cell(0, 2).paragraphs[0].alignment = RIGHT
+    _keep_with_next(table)
     _p(doc, "{{ дата }}", before=12)
 
 
@@ -118,8 +137,11 @@ def letter_mentee():
 
 def letter_partner():
     doc = _document()
-    for line in ("Руководителю", "{{ партнер }}", "{{ кому }}"):
-        _p(doc, line, RIGHT)
+    _p(doc, "{{ должность_кому }}", RIGHT)
+    _p(doc, "{%p if партнер_в_шапке %}")
+    _p(doc, "{{ партнер_в_шапке }}", RIGHT)
+    _p(doc, "{%p endif %}")
+    _p(doc, "{{ кому }}", RIGHT)
     _letter_head(doc)
     _p(doc, "{{ обращение }}", CENTER, bold=True, before=18)
     _p(doc, "{{ организация }} выражает Вам и коллективу организации {{ партнер }} искреннюю благодарность "
@@ -150,20 +172,21 @@ def plan():
                          ["{{ в.номер }}", "{{ в.срок }}", "{{ в.вид }}", "{{ в.тема }}", ""],
                          ["{%tr endfor %}", "", "", "", ""]], [1.0, 3.2, 3.6, 6.2, 2.5])
     table.rows[0].repeat = True
+    _no_split(table.rows[2])
     _p(doc, "3. Ожидаемые результаты", bold=True, before=12)
     _p(doc, "{%p for р in результаты %}")
     _p(doc, "— {{ р }}", JUSTIFY)
     _p(doc, "{%p endfor %}")
     _p(doc, "4. Подписи", bold=True, before=12)
-    rows = [["Наставник", "_______________", "{{ наставник }}"],
-            ["Наставляемый", "_______________", "{{ наставляемый }}"]]
+    rows = [["Наставник", LINE, "{{ наставник }}"],
+            ["Наставляемый", LINE, "{{ наставляемый }}"]]
     _table(doc, rows, [5.5, 4.0, 7.0], header=False, grid=False)
     _p(doc, "{%p if родитель %}")
-    _table(doc, [["Родитель (законный представитель)", "_______________", "{{ родитель }}"]], [5.5, 4.0, 7.0],
+    _table(doc, [["Родитель (законный представитель)", LINE, "{{ родитель }}"]], [5.5, 4.0, 7.0],
            header=False, grid=False)
     _p(doc, "{%p endif %}")
-    _table(doc, [["Куратор программы", "_______________", "{{ куратор }}"]], [5.5, 4.0, 7.0],
-           header=False, grid=False)
+    _keep_with_next(_table(doc, [["Куратор программы", LINE, "{{ куратор }}"]], [5.5, 4.0, 7.0],
+                           header=False, grid=False))
     _p(doc, "{{ дата }}", before=12)
     return doc
 
@@ -180,9 +203,13 @@ def _memo(title: str, steps_intro: str) -> Callable[[], object]:
         _p(doc, "{%p endfor %}")
         _p(doc, "Анкеты программы", bold=True, before=12)
         _p(doc, "Наведите камеру телефона на код или откройте ссылку.", italic=True)
-        _table(doc, [["Анкета", "Ссылка", "Код"], ["{%tr for а in анкеты %}", "", ""],
-                     ["{{ а.название }}", "{{ а.ссылка }}", "{{ а.код }}"], ["{%tr endfor %}", "", ""]],
-               [5.0, 8.0, 3.5])
+        table = _table(doc, [["Анкета", "Ссылка", "Код"], ["{%tr for а in анкеты %}", "", ""],
+                             ["{{ а.название }}", "{{ а.ссылка }}", "{{ а.код }}"], ["{%tr endfor %}", "", ""]],
+                       [5.0, 8.0, 3.5])
+        code = table.cell(2, 2).paragraphs[0]  # the QR code: centred, clear of the cell's borders
+        code.alignment = CENTER
+        code.paragraph_format.space_before = code.paragraph_format.space_after = Pt(4)
+        _no_split(table.rows[2])
         _p(doc, "Куратор программы: {{ куратор }}", before=12)
         return doc
 
@@ -207,6 +234,10 @@ def _rows_table(doc, headers: list[str], loop: str, fields: list[str], widths: l
                          [f"{{{{ {var}.{f} }}}}" for f in fields], ["{%tr endfor %}"] + [""] * (len(headers) - 1)],
                    widths)
     table.rows[0].repeat = True
+    for row in (table.rows[0], table.rows[2]):
+        _no_split(row)
+    for cell in table.rows[0].cells:  # the header never stays alone at the foot of a page
+        cell.paragraphs[0].paragraph_format.keep_with_next = True
 
 
 def _para_loop(doc, loop: str, text: str) -> None:
@@ -222,13 +253,13 @@ def report_needs():
     _p(doc, "{{ участники }}", JUSTIFY, indent=True)
     _rows_table(doc, ["Направленность", "Молодые педагоги", "Педагоги", "Обучающиеся", "Всего"],
                 "с in по_направленностям", ["название", "молодые", "педагоги", "обучающиеся", "всего"],
-                [5.5, 2.8, 2.5, 2.9, 2.3])
-    _p(doc, "{{ диаграмма_участники }}", CENTER)
+                [5.0, 2.9, 2.5, 3.3, 2.3])
+    _p(doc, "{{ диаграмма_участники }}", CENTER, before=8)  # clear of the table above
     _p(doc, "2. Запросы наставляемых", bold=True, before=12)
     _p(doc, "{{ запросы_итог }}", JUSTIFY, indent=True)
     _rows_table(doc, ["№", "Запрос", "Наставляемых", "Доля, %", "Наставников с компетенцией"],
-                "з in запросы", ["номер", "название", "число", "доля", "наставники"], [1.0, 6.5, 2.8, 2.2, 3.5])
-    _p(doc, "{{ диаграмма_запросы }}", CENTER)
+                "з in запросы", ["номер", "название", "число", "доля", "наставники"], [0.9, 5.6, 3.4, 2.1, 4.0])
+    _p(doc, "{{ диаграмма_запросы }}", CENTER, before=8)  # clear of the table above
     _p(doc, "3. Выводы", bold=True, before=12)
     _para_loop(doc, "в in выводы", "— {{ в }}")
     _signature(doc, "Куратор программы", "{{ куратор_подпись }}")
@@ -238,7 +269,7 @@ def report_needs():
 def _meetings_section(doc, number: int) -> None:
     _p(doc, f"{number}. Встречи наставников и наставляемых", bold=True, before=12)
     _p(doc, "{{ встречи_итог }}", JUSTIFY, indent=True)
-    _p(doc, "{{ диаграмма_встречи }}", CENTER)
+    _p(doc, "{{ диаграмма_встречи }}", CENTER, before=8)  # clear of the table above
 
 
 def _pairs_section(doc, number: int) -> None:
@@ -246,7 +277,7 @@ def _pairs_section(doc, number: int) -> None:
     _p(doc, "{{ пары_итог }}", JUSTIFY, indent=True)
     _rows_table(doc, ["Форма наставничества", "Всего", "В работе", "Завершены", "Расторгнуты"],
                 "ф in по_формам", ["название", "всего", "в_работе", "завершены", "расторгнуты"],
-                [6.0, 2.2, 2.6, 2.6, 2.6])
+                [5.2, 1.9, 2.6, 3.0, 3.3])
 
 
 def report_interim():
@@ -257,8 +288,8 @@ def report_interim():
     _p(doc, "3. Промежуточная обратная связь", bold=True, before=12)
     _p(doc, "{{ оценки_итог }}", JUSTIFY, indent=True)
     _rows_table(doc, ["Показатель (1–10)", "Наставники", "Наставляемые", "Все"], "о in оценки",
-                ["название", "наставники", "наставляемые", "все"], [7.0, 3.0, 3.2, 2.8])
-    _p(doc, "{{ диаграмма_оценки }}", CENTER)
+                ["название", "наставники", "наставляемые", "все"], [6.2, 3.0, 3.8, 3.0])
+    _p(doc, "{{ диаграмма_оценки }}", CENTER, before=8)  # clear of the table above
     _p(doc, "4. Выводы", bold=True, before=12)
     _para_loop(doc, "в in выводы", "— {{ в }}")
     _signature(doc, "Куратор программы", "{{ куратор_подпись }}")
@@ -273,8 +304,8 @@ def report_final():
     _p(doc, "3. Мониторинг: качество процесса наставничества", bold=True, before=12)
     _p(doc, "{{ качество_итог }}", JUSTIFY, indent=True)
     _rows_table(doc, ["Показатель (1–10)", "Промежуточная оценка", "Итоговая оценка", "Изменение"],
-                "о in сравнение", ["название", "промежуточная", "итоговая", "изменение"], [6.5, 3.3, 3.2, 3.0])
-    _p(doc, "{{ диаграмма_сравнение }}", CENTER)
+                "о in сравнение", ["название", "промежуточная", "итоговая", "изменение"], [5.4, 4.1, 3.5, 3.0])
+    _p(doc, "{{ диаграмма_сравнение }}", CENTER, before=8)  # clear of the table above
     _p(doc, "4. Мониторинг: рост участников", bold=True, before=12)
     _para_loop(doc, "р in рост", "— {{ р }}")
     _p(doc, "5. Лучшие практики", bold=True, before=12)
