@@ -141,10 +141,8 @@ J, F, S = Owner.JOB, Owner.FORM, Owner.STAFF
 
 def _letter_overrides() -> tuple[Column, ...]:
     """Staff's word on how a letter names a person, where the inflection library may be wrong."""
-    return (
-        _c("name_dative", "ФИО в дательном падеже", owner=S, width=32, required=False),
-        _c("letter_gender", "Пол для писем", Kind.CHOICE, S, choices=("м", "ж"), width=8, required=False),
-    )
+    return (_c("name_dative", "ФИО в дательном падеже", owner=S, width=32, required=False),
+            _c("letter_gender", "Пол для писем", Kind.CHOICE, S, choices=("м", "ж"), width=8, required=False))
 
 
 MENTORS = SheetSchema(
@@ -342,8 +340,7 @@ PARTNERS = SheetSchema(
         _c("organisation", "Организация", owner=S, width=40),
         _c("head", "Руководитель (ФИО)", owner=S, width=32),
         _c("position", "Должность руководителя", owner=S, width=24),
-        # how the letter's «Кому» names the position, where the rule cannot (sync.documents.positions)
-        _c("position_dative", "Должность (кому)", owner=S, width=28, required=False),
+        _c("position_dative", "Должность (кому)", owner=S, width=28, required=False),  # sync.documents.positions
         _c("contacts", "Контакты", owner=S, width=30),
         _c("contribution", "Что сделано для программы", owner=S, width=50),
         *_letter_overrides(),

@@ -55,6 +55,30 @@ def lived_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+LIVED_THROUGH = datetime(2028, 6, 30, 15, 0, tzinfo=UTC)  # the lived demo's last day, when documents are made
+DOCUMENT_COMMANDS = (("letters", "mentors"), ("letters", "mentees"), ("letters", "partners"), ("plans",), ("memos",),
+                     ("report", "needs"), ("report", "interim"), ("report", "final"))
+
+
+@pytest.fixture(scope="session")
+def lived_documents(lived_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the lived demo with every document made once (read-only for the tests that share it)."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from sync.cli import main
+
+    folder = tmp_path_factory.mktemp("docs") / "demo"
+    shutil.copytree(lived_demo, folder)
+    with clock.frozen(LIVED_THROUGH), pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NASTAVNIK_SOFFICE", "none")
+        for args in DOCUMENT_COMMANDS:
+            result = CliRunner().invoke(main, [*args, "--config", str(folder / "nastavnik.toml")])
+            assert result.exit_code == 0, result.output
+    return folder
+
+
 @pytest.fixture
 def demo_programme(programme: Config) -> Config:
     """The programme with the demo's CSV exports (small, fixed seed)."""

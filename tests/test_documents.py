@@ -18,10 +18,10 @@ from sync import clock
 from sync.cli import main
 from sync.config import load_config
 from sync.documents.render import document_text
+from tests.conftest import DOCUMENT_COMMANDS, LIVED_THROUGH
 
-THROUGH = datetime(2028, 6, 30, 15, 0, tzinfo=UTC)
-ALL = [["letters", "mentors"], ["letters", "mentees"], ["letters", "partners"], ["plans"], ["memos"],
-       ["report", "needs"], ["report", "interim"], ["report", "final"]]
+THROUGH = LIVED_THROUGH
+ALL = [list(args) for args in DOCUMENT_COMMANDS]
 
 
 def cli(*args: str) -> str:
@@ -38,16 +38,10 @@ def docx_files(folder: Path) -> dict[Path, float]:
     return {p: p.stat().st_mtime_ns for p in (folder / "out").rglob("*.docx")}
 
 
-@pytest.fixture(scope="module")
-def lived(lived_demo: Path, tmp_path_factory) -> Path:
-    """The lived demo programme (a copy of its own), and every document made once."""
-    folder = tmp_path_factory.mktemp("docs") / "demo"
-    shutil.copytree(lived_demo, folder)
-    with clock.frozen(THROUGH), pytest.MonkeyPatch.context() as mp:
-        mp.setenv("NASTAVNIK_SOFFICE", "none")
-        for args in ALL:
-            cli(*args, "--config", str(folder / "nastavnik.toml"))
-    return folder
+@pytest.fixture
+def lived(lived_documents: Path) -> Path:
+    """The lived demo programme with every document made once (shared with test_documents_figures)."""
+    return lived_documents
 
 
 def text_of(path: Path) -> str:
