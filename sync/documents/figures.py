@@ -8,7 +8,10 @@ mentors kept for the long term). Best cases are shown only with a publication co
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import pandas as pd
 
@@ -23,16 +26,31 @@ SHORT = {"молодой педагог": "молодые", "педагог": "�
 FORMS_ORDER = ("педагог – педагог", "руководитель – педагог", "педагог – обучающийся", "обучающийся – обучающийся")
 
 
+def _half_up(value: Fraction, places: int) -> str:
+    """Rounded as a person rounds (half up, not to even): 7,25 -> 7,3; 12,5 -> 13."""
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return str(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)).replace(".", ",")
+
+
 def _pct(n: int, total: int) -> str:
-    return f"{100 * n / total:.0f}" if total else "0"
+    return _half_up(Fraction(100 * n, total), 0) if total else "0"
 
 
-def _num(x: float | None) -> str:
-    return "—" if x is None or pd.isna(x) else f"{x:.1f}".replace(".", ",")
+def _exact_mean(values: pd.Series) -> Fraction | None:
+    """The mean of whole scores as an exact fraction (no float rounding before the half-up)."""
+    if not len(values):
+        return None
+    return Fraction(int(sum(int(v) for v in values)), len(values))
+
+
+def _num(x: Fraction | float | None) -> str:
+    if x is None or (isinstance(x, float) and pd.isna(x)):
+        return "—"
+    return _half_up(x if isinstance(x, Fraction) else Fraction(str(x)), 1)
 
 
 def _mean(values: pd.Series) -> str:
-    return _num(values.mean() if len(values) else None)
+    return _num(_exact_mean(values))
 
 
 def _scores(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -169,7 +187,7 @@ def interim_figures(frames: dict[str, pd.DataFrame]) -> dict[str, object]:
     roles = fb["role"].value_counts()
     text = (f"На анкету обратной связи ответили {count_of(len(fb), 'participant')} (наставников — "
             f"{int(roles.get('наставник', 0))}, наставляемых — {int(roles.get('наставляемый', 0))}).")
-    conclusions = [f"Средняя удовлетворенность встречами — {_num(sat.mean() if len(sat) else None)} из 10."]
+    conclusions = [f"Средняя удовлетворенность встречами — {_mean(sat)} из 10."]
     if low:
         conclusions.append("Низкие оценки (4 и ниже) — пары " + ", ".join(low) + ": куратору встретиться с парой.")
     return {"оценки": rows, "оценки_итог": text, "диаграмма_оценки": chart, "выводы": conclusions,
@@ -184,20 +202,20 @@ def final_figures(frames: dict[str, pd.DataFrame]) -> dict[str, object]:
         a, b = _scores(interim, column), _scores(final, column)
         if a.empty and b.empty:
             continue
-        ma, mb = (a.mean() if len(a) else None), (b.mean() if len(b) else None)
+        ma, mb = _exact_mean(a), _exact_mean(b)
         change = None if ma is None or mb is None else mb - ma
         rows.append({"название": SCORES[column], "промежуточная": _num(ma), "итоговая": _num(mb),
                      "изменение": "—" if change is None else ("+" if change >= 0 else "−") + _num(abs(change))})
         labels.append(SCORES[column])
-        before.append(round(ma, 1) if ma is not None else 0)
-        after.append(round(mb, 1) if mb is not None else 0)
+        before.append(float(_num(ma).replace(",", ".")) if ma is not None else 0)
+        after.append(float(_num(mb).replace(",", ".")) if mb is not None else 0)
     chart = bars(labels, {"промежуточная": before, "итоговая": after}, "Средние оценки (1–10)", ylim=10.5)
     mentees_final = final[final["role"] == "наставляемый"]
     goals = _scores(mentees_final, "goals_progress")
     reached = int((goals >= 7).sum())
     ready = int((mentees_final["ready_to_mentor"] == "да").sum())
     mentors = frames["mentors"]
-    long_term = int((mentors["long_term"] == "да").sum())
+    long_term = int(((mentors["long_term"] == "да") & (mentors["status"] != "выбыл")).sum())  # as the site
     pairs = _pairs(frames)
     finished = int((pairs["status"] == FINISHED).sum())
     growth = [
@@ -220,23 +238,20 @@ def change_conclusions(frames: dict[str, pd.DataFrame]) -> list[str]:
         a = _scores(_feedback(frames, "промежуточная"), column)
         b = _scores(_feedback(frames, "итоговая"), column)
         if len(a) and len(b):
-            way = "выросла" if b.mean() > a.mean() else "снизилась" if b.mean() < a.mean() else "не изменилась"
-            out.append(f"Оценка «{SCORES[column]}» {way}: {_num(a.mean())} → {_num(b.mean())} из 10.")
+            ma, mb = _exact_mean(a), _exact_mean(b)
+            way = "выросла" if mb > ma else "снизилась" if mb < ma else "не изменилась"
+            out.append(f"Оценка «{SCORES[column]}» {way}: {_num(ma)} → {_num(mb)} из 10.")
     return out or ["Нет ответов обеих анкет, чтобы сравнить оценки."]
 
 
-def practice_figures(frames: dict[str, pd.DataFrame]) -> dict[str, object]:
-    """Best cases whose mentees consented to publication; the rest are counted, not shown."""
+def practice_figures(frames: dict[str, pd.DataFrame], publishable: Callable[[str], bool]) -> dict[str, object]:
+    """Best cases the whole pair allowed to publish (``publishable``: the site's rule, by case id);
+    the rest are counted, not shown."""
     practices = frames["practices"]
-    mentees = frames["mentees"]
-    pairs = frames["pairs"]
     shown, hidden = [], 0
-    for _, case in practices.iterrows():
+    for key, case in practices.iterrows():
         pair_id = case["pair_id"].strip()
-        members = ids(pairs.loc[pair_id, "mentee_ids"]) if pair_id in pairs.index else []
-        consented = bool(members) and all(
-            m in mentees.index and mentees.loc[m, "publication_consent"].strip() for m in members)
-        if consented and case["title"].strip():
+        if publishable(str(key)) and case["title"].strip():
             shown.append({"название": case["title"].strip(), "пара": pair_id, "описание": case["summary"].strip()})
         else:
             hidden += 1

@@ -13,6 +13,7 @@ from sync.documents.catalog import BY_CODE
 from sync.documents.make import MadeReport, cycle, erase_withdrawn, make_batch
 from sync.documents.render import DocumentError, Template
 from sync.documents.sinks import LocalSink, Sink
+from sync.publication import case_publishable, publication_scopes
 from sync.registry import Registries
 
 
@@ -64,7 +65,9 @@ def figures_for(code: str, reg: Registries, config: Config, today: date) -> Call
         out = {**fig.pairs_figures(frames), **fig.meetings_figures(frames, config.end, today)}
         if code == "report_interim":
             return {**out, **fig.interim_figures(frames)}
-        final = {**out, **fig.final_figures(frames), **fig.practice_figures(frames)}
+        scopes = publication_scopes(reg, today)
+        final = {**out, **fig.final_figures(frames), **fig.practice_figures(
+            frames, lambda key: case_publishable(reg["practices"][key], reg, scopes))}
         final["выводы"] = [*fig.interim_figures(frames)["выводы"][1:], *fig.change_conclusions(frames)]
         return final
 
