@@ -30,7 +30,7 @@ from sheets.schema import BY_NAME
 from sheets.xlsx import XlsxStore
 from sync import clock
 from sync.config import Config
-from sync.demo import MSK, _answers, _write_export
+from sync.demo import MSK, PUBLICATION_CONSENT, _answers, _write_export
 
 Row = tuple[datetime | None, str, dict[str, str]]  # submitted at (None: unreadable), email, answers
 
@@ -224,6 +224,7 @@ def live(config: Config, through: date, mentors: int, mentees: int, seed: int,
     keep = sorted({pairs[pid]["mentor_id"] for pid in finished if rng.random() < 0.5})
     deeds.append(_Deed(closing + timedelta(days=10), "Наставники",
                        {m: {"В долгосрочном реестре": "да"} for m in keep}))
+    _publication(forms.setdefault(PUBLICATION_CONSENT, []), [pairs[pid] for pid in best], keep, people, closing)
     if through >= closing + timedelta(days=1):
         life.finished = len(finished)
     # the job runs every few minutes; these are the days whose state the demo passes through
@@ -246,6 +247,33 @@ def _finish(config: Config, life: Life, through: date, run: Callable[[date], boo
     if not life.runs or life.runs[-1] < through:
         run(through)
     return life
+
+
+def _publication(rows: list[Row], cases: list[dict[str, str]], keep: list[str], people: dict[str, dict[str, str]],
+                 closing: date) -> None:
+    """After the closing the curator asks the best cases' pairs and the long-term mentors for a
+    publication consent (the site shows a case only with every member's). A pair decides
+    together: every fourth pair asked declines, as does every fifth mentor asked for the name
+    alone; a pupil's consent is the parent's. No random draws: the rest of the demo lives as before."""
+    asked: dict[str, str] = {}
+    for n, pair in enumerate(cases):
+        if n % 4 != 3:
+            for pid in [pair["mentor_id"], *split_list(pair["mentee_ids"])]:
+                asked[pid.strip()] = "ФИО, описание кейса"
+    for n, mentor in enumerate(m for m in keep if m not in asked):
+        if n % 5 != 4:
+            asked[mentor] = "ФИО"
+    for n, pid in enumerate(sorted(asked)):
+        person = people.get(pid)
+        pupil = person is not None and person.get("category") == "обучающийся"
+        giver = (person.get("guardian", "").strip() if pupil else person["full_name"]) if person else ""
+        if not giver or not person.get("email"):
+            continue
+        moment = datetime.combine(closing + timedelta(days=1 + n % 5), time(9 + n % 9, (7 * n) % 60), MSK)
+        rows.append((moment, person["email"], {
+            "ФИО участника программы": person["full_name"], "Email, указанный в анкете участника": person["email"],
+            "Кем дано согласие": "родитель" if pupil else "сам участник", "ФИО давшего согласие": giver,
+            "Что разрешается публиковать": asked[pid]}))
 
 
 def _stamped(rows: list[Row], until: datetime) -> list[tuple[str, str, dict[str, str]]]:

@@ -95,3 +95,25 @@ def test_a_date_after_the_cycle_is_refused_in_russian(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["demo", str(tmp_path / "y"), "--through", "завтра"])
     assert result.exit_code == 1 and "нужна дата ГГГГ-ММ-ДД" in result.output
     assert load_config(tmp_path / "x" / "nastavnik.toml").end.year == 2028
+
+
+def test_the_lived_demo_publishes_the_consented_cases_and_mentors_on_the_site(whole_cycle, tmp_path: Path) -> None:
+    import shutil
+
+    folder, frames = whole_cycle
+    practices = frames["practices"]
+    published = practices[practices["publication_ok"] == "да"]
+    assert len(published) >= 1  # the curator asked the best pairs; most of them agreed
+    copy = tmp_path / "demo"
+    shutil.copytree(folder, copy)
+    with clock.frozen(datetime(2028, 6, 30, 17, 0, tzinfo=UTC)):
+        result = CliRunner().invoke(main, ["site", "--config", str(copy / "nastavnik.toml"), "--out",
+                                           str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "site" / "practices.html").read_text(encoding="utf-8")
+    for _, case in practices.iterrows():
+        assert (case["title"] in page) == (case["publication_ok"] == "да"), case["title"]
+    mentors = frames["mentors"]
+    named = (tmp_path / "site" / "mentors.html").read_text(encoding="utf-8")
+    shown = [m for m in mentors[mentors["long_term"] == "да"]["full_name"] if m in named]
+    assert shown  # long-term mentors who allowed their name
