@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -66,6 +65,12 @@ def test_documents_are_recorded_and_plans_linked_from_pairs(lived: Path) -> None
     assert set(docs["state"]) == {"создан"}
     pairs = f["pairs"]
     approved = pairs[pairs["status"].isin(("утверждена", "завершена", "расторгнута"))]
+    batches = docs[docs["subject_id"] == "все"]  # each batch's combined printing file is recorded too
+    assert set(batches.index) == {f"{k}:все:2026–2028" for k in ("letter_mentor", "letter_mentee", "letter_partner",
+                                                                 "plan")}
+    for link in batches["link"]:
+        assert link.endswith(" — все.docx") and (lived / "out" / link).is_file()
+    docs = docs[docs["subject_id"] != "все"]
     plans = docs[docs.index.str.startswith("plan:")]
     assert set(plans["subject_id"]) >= set(approved[approved["status"] != "расторгнута"].index)
     for pid, link in pairs.loc[plans["subject_id"], "plan_link"].items():
@@ -119,10 +124,18 @@ def test_report_figures_are_the_registries_figures(lived: Path) -> None:
 def test_best_cases_are_shown_only_with_publication_consent(lived: Path) -> None:
     f = frames(lived)
     final = text_of(lived / "out" / "2026-2028" / "Отчеты" / "Отчет по итогам программы наставничества.docx")
+    consents = f["consents"]
+    allowed = {p for p, kind, scope, off in zip(consents["participant_id"], consents["kind"], consents["scope"],
+                                                consents["withdrawn_on"], strict=True)
+               if kind == "распространение ПД" and "описание кейса" in scope and not off}
+    shown = 0
     for _, case in f["practices"].iterrows():
-        mentees = [m.strip() for m in f["pairs"].loc[case["pair_id"], "mentee_ids"].split(";")]
-        consented = all(f["mentees"].loc[m, "publication_consent"] for m in mentees)
-        assert (f"«{case['title']}»" in final) == consented
+        pair = f["pairs"].loc[case["pair_id"]]
+        members = [pair["mentor_id"], *(m.strip() for m in pair["mentee_ids"].split(";"))]
+        consented = all(m in allowed for m in members)  # the mentor's consent counts as much as the mentee's
+        assert (f"«{case['title']}»" in final) == consented, case["title"]
+        shown += consented
+    assert shown >= 1
 
 
 def test_memos_carry_qr_codes_of_the_forms_links(lived: Path) -> None:
@@ -239,6 +252,9 @@ def test_a_withdrawn_consent_erases_the_persons_documents(copy_of: Path) -> None
     assert set(mine["state"]) == {"удален: отзыв согласия"} and set(mine["link"]) == {""}
     pair = next(k for k, p in f["pairs"].iterrows() if mentee in p["mentee_ids"] and p["plan_link"])
     assert after.loc[f"plan:{pair}:2026–2028", "state"] == "удален: отзыв согласия"
+    batch = docs.loc["letter_mentee:все:2026–2028", "link"]  # the printing file held the letter too
+    assert not (copy_of / "out" / batch).exists()
+    assert after.loc["letter_mentee:все:2026–2028", "state"] == "удален: отзыв согласия"
 
 
 def test_the_job_makes_the_plan_when_the_curator_approves(demo_programme) -> None:

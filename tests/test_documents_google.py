@@ -29,6 +29,7 @@ from tests.test_documents import ALL, THROUGH
 
 pytest_plugins = ["tests.fake_google.fixtures"]
 DOC = "application/vnd.google-apps.document"
+PDF = "application/pdf"
 
 
 @pytest.fixture
@@ -71,32 +72,39 @@ def docs_made(fake: FakeGoogle) -> dict[str, dict]:
     return {fid: f for fid, f in fake.drive.files.items() if f["mimeType"] == DOC and fid in fake.drive.imported}
 
 
-def test_every_document_as_a_google_doc_one_upload_and_one_export_each(
-    google_lived: Config, fake_google: FakeGoogle
-) -> None:
+def pdfs_made(fake: FakeGoogle) -> dict[str, dict]:
+    return {fid: f for fid, f in fake.drive.files.items() if f["mimeType"] == PDF}
+
+
+def test_every_document_as_a_google_doc_and_its_pdf_beside_it(google_lived: Config, fake_google: FakeGoogle) -> None:
     fake_google.clear_calls()
     for args in ALL:
         run(google_lived, *args)
     made = docs_made(fake_google)
-    uploads = fake_google.count("drive.files.create")
-    assert uploads == len(made) > 20
-    assert fake_google.count("drive.files.export") == len(made)  # the PDFs
+    pdfs = pdfs_made(fake_google)
+    assert len(made) > 20 and len(pdfs) == len(made)  # every Doc, the batches' combined ones too, has its PDF
+    assert fake_google.count("drive.files.create") == 2 * len(made)  # the Doc, then its PDF
+    assert fake_google.count("drive.files.export") == len(made)
     kinds = {f["appProperties"]["nastavnik_doc_kind"] for f in made.values()}
     assert fake_google.count("drive.files.list") == len(kinds)  # one per batch that made something
     assert not {n for n in fake_google.names() if n.startswith("docs.")}  # nothing per placeholder
     texts = {f["name"]: fake_google.docs.get(fid).text for fid, f in made.items()}
     letter = texts["Благодарственное письмо партнеру — ПТ-0004"]
     assert "Дурново Киму Александровичу" in letter and "{{" not in letter
+    combined = texts["Письма партнерам — все"]  # the batch's printing Doc holds all four letters
+    assert combined.count("БЛАГОДАРСТВЕННОЕ ПИСЬМО") == 4 and "Дурново Киму Александровичу" in combined
     final = next(fid for fid, f in made.items() if f["name"] == "Отчет по итогам программы наставничества")
     assert fake_google.drive.imported[final]["pictures"] == 2  # the charts went in with the upload
-    for fid in made:
-        assert fake_google.drive.files[fid]["appProperties"]["nastavnik_doc"]
+    by_key = {f["appProperties"]["nastavnik_doc"]: f for f in [*made.values(), *pdfs.values()]}
     records = GoogleSheetsStore(connect(None, Endpoints.single(fake_google.url)).gspread,
                                 google_lived.google.spreadsheet_id).read_all().frames["documents"]
-    assert len(records) == len(made)
-    assert all(link.startswith("https://docs.google.com/document/d/") for link in records["link"])
-    pdfs = list((google_lived.out_dir).rglob("*.pdf"))
-    assert len(pdfs) == len(made) and all(p.read_bytes().startswith(b"%PDF") for p in pdfs)
+    assert len(records) == len(made) and set(records.index) | {k + "#pdf" for k in records.index} == set(by_key)
+    for key, record in records.iterrows():
+        assert record["link"] == by_key[key]["webViewLink"] and record["pdf"] == by_key[key + "#pdf"]["webViewLink"]
+        assert record["pdf"].startswith("https://drive.google.com/file/d/")
+        assert by_key[key + "#pdf"]["parents"] == by_key[key]["parents"]  # in the programme's folder, beside the Doc
+    assert fake_google.drive.get(records.loc["letter_partner:все:2026–2028", "link"].split("/")[-2])
+    assert not list(google_lived.out_dir.rglob("*.pdf"))  # PDFs live in Drive, not on this machine
 
 
 def test_the_job_makes_the_plans_as_google_docs(google_lived: Config, fake_google: FakeGoogle) -> None:
@@ -124,24 +132,68 @@ def test_a_second_run_uploads_nothing_and_force_replaces_in_place(
     google_lived: Config, fake_google: FakeGoogle
 ) -> None:
     run(google_lived, "letters", "partners")
-    before = set(docs_made(fake_google))
+    before, pdfs = set(docs_made(fake_google)), set(pdfs_made(fake_google))
+    assert len(before) == len(pdfs) == 5  # four letters and their printing Doc
     fake_google.clear_calls()
     assert "создано 0, уже были 4" in run(google_lived, "letters", "partners")
-    assert fake_google.count("drive.files.create") == 0
+    assert fake_google.count("drive.files.create") == 0 and fake_google.count("drive.files.export") == 0
     run(google_lived, "letters", "partners", "--only", "ПТ-0002", "--force")
     after = set(docs_made(fake_google))
     assert len(after) == len(before) and len(after - before) == 1
-    assert fake_google.count("drive.files.create") == 1 and fake_google.count("drive.files.delete") == 1
+    assert len(pdfs_made(fake_google)) == 5 and len(set(pdfs_made(fake_google)) - pdfs) == 1
+    # the Doc and its PDF made again, the former two deleted; one letter makes no printing Doc
+    assert fake_google.count("drive.files.create") == 2 and fake_google.count("drive.files.delete") == 2
+
+
+def test_force_replaces_the_batch_printing_doc_and_its_pdf(google_lived: Config, fake_google: FakeGoogle) -> None:
+    run(google_lived, "letters", "partners")
+    combined = {fid for fid, f in fake_google.drive.files.items() if f["name"].startswith("Письма партнерам — все")}
+    assert len(combined) == 2  # the Doc and its PDF
+    run(google_lived, "letters", "partners", "--force")
+    again = {fid for fid, f in fake_google.drive.files.items() if f["name"].startswith("Письма партнерам — все")}
+    assert len(again) == 2 and not again & combined
+    assert len(docs_made(fake_google)) == len(pdfs_made(fake_google)) == 5
 
 
 def test_a_create_whose_answer_was_lost_is_found_by_its_tag(google_lived: Config, fake_google: FakeGoogle) -> None:
-    fake_google.fail("drive.files.create", 500, skip=1, times=1, applied=True)
+    fake_google.fail("drive.files.create", 500, skip=2, times=1, applied=True)  # the second letter's Doc
     result = CliRunner().invoke(main, ["letters", "partners", "--config", str(google_lived.path)])
     assert result.exit_code == 1  # the second upload's outcome is unknown: the run stops, nothing recorded
-    made_once = len(docs_made(fake_google))
-    assert made_once == 2
+    assert len(docs_made(fake_google)) == 2 and len(pdfs_made(fake_google)) == 1
     run(google_lived, "letters", "partners")
-    assert len(docs_made(fake_google)) == 4  # the two already made are adopted, not made again
+    docs, pdfs = docs_made(fake_google), pdfs_made(fake_google)
+    assert len(docs) == len(pdfs) == 5  # the two already made are adopted, not made again
+    keys = [f["appProperties"]["nastavnik_doc"] for f in [*docs.values(), *pdfs.values()]]
+    assert len(keys) == len(set(keys))
+
+
+def test_a_pdf_over_the_export_limit_is_left_out_and_said(
+    google_lived: Config, fake_google: FakeGoogle, sleeps: list[float], monkeypatch
+) -> None:
+    from tests.fake_google import uploads
+
+    monkeypatch.setattr(uploads, "EXPORT_LIMIT", 2_500)  # one letter fits, the four of the printing Doc do not
+    fake_google.clear_calls()
+    out = run(google_lived, "letters", "partners")
+    assert "PDF «Письма партнерам — все» не сделан" in out and "Файл → Скачать → PDF" in out
+    records = GoogleSheetsStore(connect(None, Endpoints.single(fake_google.url)).gspread,
+                                google_lived.google.spreadsheet_id).read_all().frames["documents"]
+    batch = records.loc["letter_partner:все:2026–2028"]
+    assert batch["link"].startswith("https://docs.google.com/document/d/") and batch["pdf"] == ""
+    assert all(records.drop("letter_partner:все:2026–2028")["pdf"] != "")
+    assert fake_google.count("drive.files.export") == 4 + 6  # Drive answered 500: the transport's 1 + 5 retries
+
+
+def test_the_printing_pdf_is_not_asked_for_when_the_batch_is_sure_to_be_over_the_limit(
+    google_lived: Config, fake_google: FakeGoogle, monkeypatch
+) -> None:
+    from sync.documents import google_sink
+
+    monkeypatch.setattr(google_sink, "EXPORT_LIMIT", 1_000)  # the four letters' PDFs add up to more
+    fake_google.clear_calls()
+    out = run(google_lived, "letters", "partners")
+    assert fake_google.count("drive.files.export") == 4  # no call spent on a sure refusal
+    assert "PDF «Письма партнерам — все» не сделан" in out
 
 
 def test_a_staff_template_kept_as_a_google_doc_is_exported_once(google_lived: Config, fake_google: FakeGoogle) -> None:

@@ -48,6 +48,7 @@ BY_CODE: dict[str, DocumentKind] = {k.code: k for k in KINDS}
 LETTERS = {"mentors": "letter_mentor", "mentees": "letter_mentee", "partners": "letter_partner"}
 REPORTS = {"needs": "report_needs", "interim": "report_interim", "final": "report_final"}
 PROGRAMME = "программа"  # the subject of a document about the whole programme
+BATCH = "все"  # the subject of a batch's combined printing file
 
 
 def cycle_of(start_year: int, end_year: int) -> str:

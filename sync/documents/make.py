@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sync.config import Config
 from sync.documents import texts
-from sync.documents.catalog import BY_CODE, PROGRAMME, TEMPLATE_VERSION, DocumentKind, cycle_of, document_key
+from sync.documents.catalog import BATCH, BY_CODE, PROGRAMME, TEMPLATE_VERSION, DocumentKind, cycle_of, document_key
 from sync.documents.contexts import (
     ACTIVE,
     FINISHED,
@@ -166,6 +166,8 @@ def make_batch(code: str, reg: Registries, config: Config, template: Template, s
         title = f"{kind.title} — {item.subject}" if item.subject != PROGRAMME else kind.title
         old = record["link"] if record is not None else ""
         placed = sink.put(key, kind.folder, name, title, data, replaces=old)
+        if record is not None and record.get("pdf") and record["pdf"] not in (placed.pdf, old):
+            sink.remove(record["pdf"])  # the former PDF (the batch's end makes the new one locally)
         made.append((placed, data))
         keys[placed.link] = key
         report.links[item.subject] = placed.link
@@ -188,7 +190,16 @@ def make_batch(code: str, reg: Registries, config: Config, template: Template, s
         if code == "letter_partner":
             reg.alert(f"{item.subject}: должность", item.unsure_position, stamp, form="Документы",
                       response=item.subject, question="Должность (кому)", reason=texts.MSG_POSITION_UNKNOWN)
-    outcome = sink.finish(kind.folder, kind.folder if kind.subject != "programme" else kind.title, made)
+    batch_title = kind.folder if kind.subject != "programme" else kind.title
+    batch_key = document_key(code, BATCH, cycle(config))
+    former = reg["documents"].get(batch_key)
+    replaces = (former["link"], former["pdf"]) if former is not None and former["state"] != ERASED else ("", "")
+    outcome = sink.finish(kind.folder, batch_title, made, batch_key, replaces)
+    if outcome.combined:  # the batch's printing file, replaced by the next batch that makes several
+        reg.add("documents", {"id": batch_key, "kind": kind.title, "subject_id": BATCH, "cycle": cycle(config),
+                              "title": f"{batch_title} — все", "link": outcome.combined, "pdf": outcome.combined_pdf,
+                              "made_at": stamp, "template": f"{template.name} ({TEMPLATE_VERSION})",
+                              "state": REPLACED if replaces[0] else CREATED})
     for placed, _ in made:
         pdf = outcome.pdfs.get(placed.link) or placed.pdf
         if pdf:
@@ -212,10 +223,12 @@ def erase_withdrawn(reg: Registries, sink: Sink) -> int:
         return 0
     pair_of = {k: {p["mentor_id"].strip(), *ids(p["mentee_ids"])} for k, p in reg["pairs"].items()}
     n = 0
+    kinds: set[str] = set()  # kinds with an erased document: their printing files hold it too
     for record in reg["documents"].values():
         subject = record["subject_id"]
         about = {subject} | pair_of.get(subject, set())
         if record["state"] != ERASED and about & gone:
+            kinds.add(record["id"].split(":", 1)[0])
             for link in dict.fromkeys((record["link"], record["pdf"])):
                 if link:
                     sink.remove(link)
@@ -223,4 +236,10 @@ def erase_withdrawn(reg: Registries, sink: Sink) -> int:
             if subject in reg["pairs"]:
                 reg.set_staff("pairs", subject, "plan_link", "")
             n += 1
+    for record in reg["documents"].values():
+        if record["subject_id"] == BATCH and record["state"] != ERASED and record["id"].split(":", 1)[0] in kinds:
+            for link in dict.fromkeys((record["link"], record["pdf"])):
+                if link:
+                    sink.remove(link)
+            record.update({"link": "", "pdf": "", "state": ERASED})
     return n

@@ -24,9 +24,10 @@ class Placed:
 
 @dataclass
 class BatchOutcome:
-    """What the end of a batch added: the combined file, PDFs, and a note if PDF failed."""
+    """What the end of a batch added: the combined file (and its PDF), PDFs, and a note if PDF failed."""
 
     combined: str = ""
+    combined_pdf: str = ""
     pdfs: dict[str, str] = field(default_factory=dict)  # document link -> its PDF
     note: str = ""
 
@@ -40,8 +41,10 @@ class Sink(Protocol):
         """Store one document (replacing the one at ``replaces``, a former link); where it went."""
         ...
 
-    def finish(self, folder: str, batch_title: str, made: list[tuple[Placed, bytes]]) -> BatchOutcome:
-        """After a batch: the combined printing file and PDFs, where this sink makes them."""
+    def finish(self, folder: str, batch_title: str, made: list[tuple[Placed, bytes]], batch_key: str = "",
+               replaces: tuple[str, str] = ("", "")) -> BatchOutcome:
+        """After a batch: the combined printing file (recorded as ``batch_key``, replacing the former
+        file and PDF ``replaces``) and PDFs, where this sink makes them."""
         ...
 
     def remove(self, link: str) -> None:
@@ -70,7 +73,8 @@ class LocalSink:
             self.remove(replaces)
         return Placed(str(path.relative_to(self.root.parent)))
 
-    def finish(self, folder: str, batch_title: str, made: list[tuple[Placed, bytes]]) -> BatchOutcome:
+    def finish(self, folder: str, batch_title: str, made: list[tuple[Placed, bytes]], batch_key: str = "",
+               replaces: tuple[str, str] = ("", "")) -> BatchOutcome:
         outcome = BatchOutcome()
         if not made:
             return outcome
@@ -83,6 +87,8 @@ class LocalSink:
         if self.pdf:
             pdfs, outcome.note = to_pdf(files)
             done = {p.with_suffix(".docx") for p in pdfs}
+            if outcome.combined and combined in done:
+                outcome.combined_pdf = str(combined.with_suffix(".pdf").relative_to(self.root.parent))
             for placed, _ in made:
                 path = self._path(placed.link)
                 if path in done:

@@ -99,4 +99,8 @@ MSG_MADE = "{what}: создано {made}, уже были {skipped}{replaced}"
 MSG_WHERE = "  файлы: {where}"
 MSG_PDF = "  PDF: {n}"
 MSG_NO_PDF = "  PDF не сделаны: LibreOffice не найден (установите libreoffice-writer-nogui)"
+MSG_PDF_TOO_LARGE = (
+    "PDF «{title}» не сделан: Google отдает при экспорте не больше 10 МБ — скачайте PDF из самого "
+    "Документа (Файл → Скачать → PDF)"
+)
 MSG_PDF_FAILED = "  PDF не сделаны: LibreOffice завершился с ошибкой ({why})"

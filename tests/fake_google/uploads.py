@@ -14,9 +14,14 @@ Rules modelled (each with the page it follows):
   ``badRequest`` «…conversion is not supported». Without a Google target type the file is
   kept as uploaded.
 - Export: a Google Doc exports to PDF, .docx or plain text; other types are 400; exported
-  content is limited to 10 MB, past it 403 ``exportSizeLimitExceeded`` «This file is too
-  large to be exported.» (https://developers.google.com/workspace/drive/api/reference/rest/v3/files/export;
-  googleapis/google-api-ruby-client issue #906 for the error body).
+  content is limited to 10 MB («Note that the exported content is limited to 10 MB»,
+  https://developers.google.com/workspace/drive/api/reference/rest/v3/files/export). Past it a
+  .docx or text export is 403 ``exportSizeLimitExceeded`` «This file is too large to be
+  exported.» (nextcloud/integration_google issue #173 shows the body; googleapis/google-api-ruby-client
+  issue #906); a PDF export past it answers 500 ``backendError`` instead, every time
+  (googleapis/google-api-ruby-client issue #664: «I get a 500 server error if the generated pdf
+  of the file is larger than about 10 MB», and the same file exports to RTF with the 403), so
+  a client that retries 5xx spends its retries on it.
 
 The converted document keeps its paragraphs as the fake Docs document's text (so a test can
 read a letter from the fake) and the .docx itself, which is what a .docx export gives back.
@@ -115,6 +120,8 @@ def export(drive: Any, item: dict[str, Any], mime: str) -> bytes:
     else:
         raise bad_request(f"The requested conversion is not supported: {mime}")
     if len(out) > EXPORT_LIMIT:
+        if mime == "application/pdf":
+            raise _error(500, "Internal Error", "backendError")
         raise _error(403, "This file is too large to be exported.", "exportSizeLimitExceeded")
     return out
 
