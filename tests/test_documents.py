@@ -314,3 +314,15 @@ def test_the_roadmap_takes_its_evidence_from_the_documents(copy_of: Path) -> Non
         assert roadmap.loc[aid, "status"] == "выполнено", (aid, roadmap.loc[aid, "evidence"])
     assert "сформирован" in roadmap.loc["2.3", "evidence"] and "сформирован" in roadmap.loc["7.1", "evidence"]
     assert "лист «Документы»" in roadmap.loc["2.1", "evidence"]
+
+
+def test_the_shipped_templates_are_the_ones_their_builders_make(tmp_path: Path) -> None:
+    import zipfile
+
+    from sync.documents.catalog import TEMPLATES_DIR
+    from sync.documents.shipped import build_all
+
+    for built in build_all(tmp_path):
+        with zipfile.ZipFile(built) as new, zipfile.ZipFile(TEMPLATES_DIR / built.name) as shipped:
+            # the body only: docProps carry the build's time; rebuild with «python -m sync.documents.shipped»
+            assert new.read("word/document.xml") == shipped.read("word/document.xml"), built.name
