@@ -75,7 +75,10 @@ def bars(categories: Sequence[str], series: dict[str, Sequence[float]], title: s
     if title:
         ax.set_title(title, fontsize=10)
     if len(series) > 1:
-        ax.legend(fontsize=8, frameon=False)
+        if horizontal:  # long bars fill the plot: the legend goes under it, never over a bar
+            ax.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(series))
+        else:
+            ax.legend(fontsize=8, frameon=False)
     return Picture(_png(fig), width_mm)
 
 
