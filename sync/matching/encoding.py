@@ -69,52 +69,66 @@ class MentorArrays:
 
 
 def encode_mentees(mentees: Sequence[Mentee], rows: np.ndarray, codes: Codes) -> MenteeArrays:
+    """The mentees at ``rows`` as arrays over all ``len(mentees)`` (other rows stay blank)."""
     n = len(mentees)
-    needs = [list(unique_normalised(mentees[i].needs)) for i in rows.tolist()]
+    picked = rows.tolist()
+    needs = [list(unique_normalised(mentees[i].needs)) for i in picked]
     vocabulary: dict[str, int] = {}
     for items in needs:
         for item in items:
             vocabulary.setdefault(item, len(vocabulary))
     words = max(1, -(-len(vocabulary) // 64))
-    a = MenteeArrays(
+    # gathered in Python lists and stored once: a numpy element write costs more than the rest
+    columns: dict[str, list[int]] = {k: [] for k in (
+        "category", "teacher", "need_count", "days", "format", "department", "experience",
+        "preferred", "id", "name", "direction_code", "need_bits", "day_count")}
+    for i, items in zip(picked, needs, strict=True):
+        x = mentees[i]
+        columns["category"].append(MENTEE_CATEGORIES.index(x.category))
+        columns["teacher"].append(x.category in TEACHER_CATEGORIES)
+        bits = 0
+        for item in items:
+            bits |= 1 << vocabulary[item]
+        columns["need_bits"].append(bits)
+        columns["need_count"].append(len(items))
+        days = day_bits(x.days)
+        columns["days"].append(days)
+        columns["day_count"].append(days.bit_count())
+        columns["format"].append(format_bits([x.format]))
+        columns["department"].append(codes.of(x.department) if normalise(x.department) else -1)
+        columns["experience"].append(x.experience_years)
+        columns["preferred"].append(
+            codes.of(x.preferred_mentor) if normalise(x.preferred_mentor) else -1)
+        columns["id"].append(codes.of(x.id))
+        columns["name"].append(codes.of(x.full_name) if normalise(x.full_name) else -2)
+        columns["direction_code"].append(codes.of(x.direction) if normalise(x.direction) else -1)
+
+    def spread(name: str, dtype, blank: int = 0) -> np.ndarray:
+        values = np.full(n, blank, dtype=dtype)
+        values[rows] = np.array(columns[name], dtype=dtype)
+        return values
+
+    needs_bits = np.zeros((n, words), dtype=np.uint64)
+    for word in range(words):
+        needs_bits[rows, word] = np.array(
+            [b >> (64 * word) & 0xFFFF_FFFF_FFFF_FFFF for b in columns["need_bits"]], dtype=np.uint64)
+    return MenteeArrays(
         direction=[normalise(x.direction) for x in mentees],
         vocabulary=vocabulary,
-        category=np.zeros(n, dtype=np.int64),
-        teacher=np.zeros(n, dtype=bool),
-        needs=np.zeros((n, words), dtype=np.uint64),
-        need_count=np.zeros(n, dtype=np.int64),
-        days=np.zeros(n, dtype=np.uint8),
-        day_count=np.zeros(n, dtype=np.int64),
-        format=np.zeros(n, dtype=np.uint8),
-        department=np.full(n, -1, dtype=np.int64),
-        experience=np.zeros(n, dtype=np.int64),
-        preferred=np.full(n, -1, dtype=np.int64),
-        id=np.zeros(n, dtype=np.int64),
-        name=np.full(n, -2, dtype=np.int64),
-        direction_code=np.full(n, -1, dtype=np.int64),
+        category=spread("category", np.int64),
+        teacher=spread("teacher", bool),
+        needs=needs_bits,
+        need_count=spread("need_count", np.int64),
+        days=spread("days", np.uint8),
+        day_count=spread("day_count", np.int64),
+        format=spread("format", np.uint8),
+        department=spread("department", np.int64, -1),
+        experience=spread("experience", np.int64),
+        preferred=spread("preferred", np.int64, -1),
+        id=spread("id", np.int64),
+        name=spread("name", np.int64, -2),
+        direction_code=spread("direction_code", np.int64, -1),
     )
-    for i, items in zip(rows.tolist(), needs, strict=True):
-        x = mentees[i]
-        a.category[i] = MENTEE_CATEGORIES.index(x.category)
-        a.teacher[i] = x.category in TEACHER_CATEGORIES
-        for item in items:
-            bit = vocabulary[item]
-            a.needs[i, bit // 64] |= np.uint64(1 << (bit % 64))
-        a.need_count[i] = len(items)
-        a.days[i] = day_bits(x.days)
-        a.day_count[i] = int(a.days[i]).bit_count()
-        a.format[i] = format_bits([x.format])
-        if normalise(x.department):
-            a.department[i] = codes.of(x.department)
-        a.experience[i] = x.experience_years
-        if normalise(x.preferred_mentor):
-            a.preferred[i] = codes.of(x.preferred_mentor)
-        a.id[i] = codes.of(x.id)
-        if normalise(x.full_name):
-            a.name[i] = codes.of(x.full_name)
-        if normalise(x.direction):
-            a.direction_code[i] = codes.of(x.direction)
-    return a
 
 
 def encode_mentors(

@@ -303,29 +303,47 @@ def _pricer(
         worst: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
         listed = np.sort(problem[mentee] * m + mentor)
+        # A cell is wanted when its weight reaches u + p or its score beats both sides'
+        # standing. Scores are -1..100, so weights come from a table (-1, not alive: never
+        # reaches), standings compare as bytes clipped to -2..127 (the same answers for
+        # scores in -1..100), and the prices in int32 when they fit: a few byte-wide passes.
+        table = weigh(np.arange(-1, 101))
+        wide = max(int(table.max()), int(u.max(initial=0)) + int(p.max(initial=0))) >= 2**31 - 1
+        kind = np.int64 if wide else np.int32
+        table = table.astype(kind)
+        table[0] = np.iinfo(kind).min
+        u_k, p_k = u.astype(kind), p.astype(kind)
+        standing8 = np.clip(standing, -2, 127).astype(np.int8)
+        worst8 = np.clip(worst, -2, 127).astype(np.int8)
+        cheapest = int(p[has_place].min(initial=0))
         found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         blocking = 0
-        for rows, cols, scores in candidates.scored:
-            row_ok = looked_at[rows]
+        for rows, cols, block in candidates.scored:
+            at = index_of[rows]
+            bound = candidates.cutoff[rows]  # no unlisted cell of the row scores more
+            safe = np.maximum(at, 0)
+            may_reach = weigh(np.maximum(bound, 0)) >= u[safe] + cheapest
+            row_ok = looked_at[rows] & (may_reach | (bound > standing[safe]))
             if not row_ok.any():
                 continue
-            at = np.maximum(index_of[rows], 0)[:, None]
-            reach = weigh(scores) >= u[at] + p[cols][None, :]
-            beats = (scores > standing[at]) & (scores > worst[cols][None, :])
-            wanted = (reach | beats) & (scores >= 0) & row_ok[:, None] & has_place[cols][None, :]
+            pick = np.flatnonzero(row_ok)
+            rows, at, scores = rows[pick], at[pick][:, None], block[pick]
+            reach = table[scores.astype(np.int64) + 1] >= u_k[at] + p_k[cols][None, :]
+            beats = (scores > standing8[at]) & (scores > worst8[cols][None, :])
+            wanted = (reach | beats) & has_place[cols][None, :]
             ii, jj = np.nonzero(wanted)
-            e, t, s = rows[ii], cols[jj], scores[ii, jj].astype(np.int64)
+            e, t, sc = rows[ii], cols[jj], scores[ii, jj].astype(np.int64)
             key = e * m + t
             pos = np.minimum(np.searchsorted(listed, key), max(len(listed) - 1, 0))
             new = listed[pos] != key if len(listed) else np.ones(len(key), dtype=bool)
-            at_new, t, s, arc_reach = index_of[e[new]], t[new], s[new], reach[ii, jj][new]
+            at_new, t, sc, arc_reach = index_of[e[new]], t[new], sc[new], reach[ii, jj][new]
             blocking += int(np.count_nonzero(~arc_reach))  # wanted and not reaching: beats
-            found.append((at_new[arc_reach], t[arc_reach], s[arc_reach]))
+            found.append((at_new[arc_reach], t[arc_reach], sc[arc_reach]))
         if not found:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, empty, blocking
-        e, t, s = (np.concatenate(a) for a in zip(*found, strict=True))
-        return e, t, s, blocking
+        e, t, sc = (np.concatenate(a) for a in zip(*found, strict=True))
+        return e, t, sc, blocking
 
     return price
 

@@ -28,6 +28,10 @@ from scipy.sparse.csgraph import connected_components
 from sync.matching.rules import MatchingError
 from sync.matching.ties import canonical
 
+# Rounds of longest paths given to pairs that may still be optimal once arcs were added: their
+# prices settle in a handful when they are; when not, a solve is cheaper than m rounds.
+TRY_ROUNDS = 50
+
 # price(mentee, mentor, weigh, u, p, standing, worst) -> (mentee, mentor, score, blocking): the
 # arcs not among the listed (mentee, mentor) ones whose weight reaches u[mentee] + p[mentor],
 # and how many of the other unlisted arcs are blocking pairs (see ``priced_matching``).
@@ -105,14 +109,10 @@ def priced_matching(
     def weigh(s: np.ndarray) -> np.ndarray:
         return arc_weights(s, priority, n)
 
-    solve = True
+    chosen = _flow(mentee, mentor, weight, capacity, n, priority)
+    u, p = _duals(mentee, mentor, weight, capacity, chosen, n)
     settled = False
-    chosen = dirty = None
     while True:
-        if solve:
-            chosen = _flow(mentee, mentor, weight, capacity, n, priority, chosen, dirty)
-            u, p = _duals(mentee, mentor, weight, capacity, chosen, n)
-            solve = False
         standing, worst = _standing(mentee, mentor, score, capacity, chosen, n)
         new_e, new_t, new_s, outside = price(mentee, mentor, weigh, u, p, standing, worst)
         if settled:
@@ -121,14 +121,22 @@ def priced_matching(
             break  # blocking pairs counted for the settled pairs
         new_w = weigh(new_s)
         beyond = new_w > u[new_e] + p[new_t]
-        solve = bool(beyond.any())
         dirty = np.concatenate([np.zeros(len(mentee), dtype=bool), beyond])
         mentee = np.concatenate([mentee, new_e.astype(mentee.dtype)])
         mentor = np.concatenate([mentor, new_t.astype(mentor.dtype)])
         score = np.concatenate([score, new_s.astype(score.dtype)])
         weight = np.concatenate([weight, new_w])
         chosen = np.concatenate([chosen, np.zeros(len(new_e), dtype=bool)])
-        if solve:
+        if beyond.any():
+            # The prices were too low for some added arc, yet the pairs may still be optimal
+            # with these arcs in: their least prices exist exactly then (``_least_prices``),
+            # and cost far less than a solve. Usually they do: an arc left out made a mentor
+            # look uncontested, which changes the prices, not the pairs.
+            prices = _least_prices(mentee, mentor, weight, capacity, chosen, n, TRY_ROUNDS)
+            if prices is None:
+                chosen = _flow(mentee, mentor, weight, capacity, n, priority, chosen, dirty)
+                prices = _duals(mentee, mentor, weight, capacity, chosen, n)
+            u, p = prices
             continue
         # optimal over the whole graph, and every optimum's arcs are listed: settle the ties
         settled = True
@@ -248,16 +256,36 @@ def _duals(
     chosen: np.ndarray,
     n: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Optimal dual prices of an optimal matching: u per mentee, p per mentor, both >= 0,
-    with u[e] + p[t] >= weight on every arc and equality on the chosen ones.
+    """``_least_prices`` of a matching the solver says is optimal (an error if it is not)."""
+    prices = _least_prices(mentee, mentor, weight, capacity, chosen, n)
+    if prices is None:
+        raise MatchingError("решатель не нашёл оптимум: цены не сходятся")
+    return prices
+
+
+def _least_prices(
+    mentee: np.ndarray,
+    mentor: np.ndarray,
+    weight: np.ndarray,
+    capacity: np.ndarray,
+    chosen: np.ndarray,
+    n: int,
+    rounds: int | None = None,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Optimal dual prices of a matching: u per mentee, p per mentor, both >= 0, with
+    u[e] + p[t] >= weight on every arc and equality on the chosen ones; None when the
+    matching is not optimal over these arcs (then no such prices exist).
 
     A mentee's u is what their pair leaves after the mentor's price (0 without a pair), so the
     prices must satisfy p[t] >= p[held(e)] + weight(e, t) - weight(e, held(e)) and, for a mentee
     without a pair, p[t] >= weight(e, t). The least such prices are longest paths from a root
     over the mentors (at most m + 1 nodes). An optimal dual satisfies the same
     inequalities and is at least as large, so the least prices keep its zeros: a mentor with a
-    free place costs 0 and every u is >= 0. A positive cycle would mean the matching is not
-    optimal; both are checked.
+    free place costs 0 and every u is >= 0. Conversely, when the least prices exist, are
+    >= 0, cost 0 at every free place and leave every u >= 0, they prove the matching optimal
+    (complementary slackness); a positive cycle, a free place with a positive price or a
+    negative u each is an exchange that gains. With ``rounds``, prices not settled within that
+    many rounds count as none (a positive cycle takes m rounds to show).
     """
     m = len(capacity)
     holder = np.full(n, -1, dtype=np.int64)
@@ -270,21 +298,26 @@ def _duals(
     src = np.concatenate([np.where(paired, holder[e], m), np.full(m, m)])  # m: the root
     dst = np.concatenate([t.astype(np.int64), np.arange(m)])
     gain = np.concatenate([np.where(paired, w - held[e], w), np.zeros(m, dtype=np.int64)])
-    p = _longest_paths(src, dst, gain, m)[:m]
+    longest = _longest_paths(src, dst, gain, m, rounds)
+    if longest is None:
+        return None
+    p = longest[:m]
     u = np.where(holder >= 0, held - p[np.maximum(holder, 0)], 0)
     load = np.bincount(mentor[chosen], minlength=m)
     if (u < 0).any() or (p[load < capacity] != 0).any():
-        raise MatchingError("решатель не нашёл оптимум: цены не сходятся")
+        return None
     return u, p
 
 
-def _longest_paths(src: np.ndarray, dst: np.ndarray, gain: np.ndarray, root: int) -> np.ndarray:
+def _longest_paths(
+    src: np.ndarray, dst: np.ndarray, gain: np.ndarray, root: int, rounds: int | None = None
+) -> np.ndarray | None:
     """Longest path lengths from ``root`` over nodes ``0..root`` (Bellman-Ford, maximising).
 
     Each round relaxes only the edges out of nodes that gained in the previous one, all at once
     with numpy: a handful of rounds here, where a full pass per round (scipy's) is 100x slower.
     A node still gaining after ``root + 1`` rounds lies on a positive cycle: the matching was
-    not optimal.
+    not optimal (None). None too when ``rounds`` were not enough.
     """
     order = np.argsort(src, kind="stable")
     src, dst, gain = src[order], dst[order], gain[order]
@@ -293,7 +326,7 @@ def _longest_paths(src: np.ndarray, dst: np.ndarray, gain: np.ndarray, root: int
     best = np.full(root + 1, lowest, dtype=np.int64)
     best[root] = 0
     active = np.array([root], dtype=np.int64)
-    for _ in range(root + 2):
+    for _ in range(root + 2 if rounds is None else min(rounds, root + 2)):
         if len(active) == 0:
             return best
         low, high = starts[active], starts[active + 1]
@@ -304,7 +337,7 @@ def _longest_paths(src: np.ndarray, dst: np.ndarray, gain: np.ndarray, root: int
         np.maximum.at(reached, dst[edges], best[src[edges]] + gain[edges])
         active = np.flatnonzero(reached > best)
         best = np.maximum(best, reached)
-    raise MatchingError("решатель не нашёл оптимум: цены не сходятся")
+    return best if len(active) == 0 else None
 
 
 def _standing(
