@@ -267,6 +267,8 @@ class XlsxStore:
 def _merged_targets(ws: Worksheet, schema: SheetSchema, writes: Sequence) -> str:
     """Cells the job would write that are part of a merged range (openpyxl cannot, and staff
     would lose what the range shows), said by sheet and cell; empty when there are none."""
+    if not ws.merged_cells.ranges:  # no range, no merged cell (and no cell made just to look)
+        return ""
     hit = sorted({(w.row, w.col) for w in writes if isinstance(ws.cell(w.row, w.col), MergedCell)})
     if not hit:
         return ""
