@@ -213,11 +213,13 @@ def erase_withdrawn(reg: Registries, sink: Sink) -> int:
     """Delete the documents of people whose consent to process personal data was withdrawn."""
     withdrawn = {c["participant_id"] for c in reg["consents"].values()
                  if c["kind"] == "обработка ПД" and c.get("withdrawn_on", "").strip() and c["participant_id"]}
+    latest: dict[str, str] = {}  # a participant's last withdrawal, of any consent (one pass)
+    for w in reg["consents"].values():
+        if w.get("withdrawn_on", "").strip():
+            latest[w["participant_id"]] = max(latest.get(w["participant_id"], ""), w["withdrawn_on"])
     still = {c["participant_id"] for c in reg["consents"].values()
              if c["kind"] == "обработка ПД" and not c.get("withdrawn_on", "").strip()
-             and c.get("given_on", "") > max((w["withdrawn_on"] for w in reg["consents"].values()
-                                              if w["participant_id"] == c["participant_id"]
-                                              and w.get("withdrawn_on", "").strip()), default="")}
+             and c.get("given_on", "") > latest.get(c["participant_id"], "")}
     gone = withdrawn - still
     if not gone:
         return 0
