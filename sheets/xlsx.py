@@ -11,6 +11,7 @@ import io
 import re
 import zipfile
 from collections.abc import Sequence
+from copy import copy
 from datetime import date, datetime
 from pathlib import Path
 
@@ -147,11 +148,12 @@ class XlsxStore:
         merged = [m for schema, ws, writes in planned if (m := _merged_targets(ws, schema, writes))]
         if merged:
             raise StoreError(f"{self.path.name}: " + "; ".join(merged) + "; ничего не записано")
+        styles: dict = {}  # the style a fresh cell ends with, per kind of write (this book's ids)
         for schema, ws, writes in planned:
             lines: dict[int, int] = {}
             for w in writes:
                 column = schema.column(w.column)
-                _set_text(ws.cell(w.row, w.col), w.text, column)
+                _set_text(ws.cell(w.row, w.col), w.text, column, styles)
                 if wraps(column):
                     lines[w.row] = max(lines.get(w.row, 1), _lines(w.text, column.width))
             for row, count in lines.items():  # wrapped text shows whole (not every viewer fits rows)
@@ -347,19 +349,19 @@ def _print_setup(ws: Worksheet, header_row: int = 1) -> None:
         ws.print_title_rows = f"{header_row}:{header_row + setup.repeat_header_rows - 1}"
 
 
-def _set_text(cell, text: str, column: Column) -> None:
+def _set_text(cell, text: str, column: Column, styles: dict | None = None) -> None:
     """Write a value so it reads back as the same text; never as a formula.
 
     Dates are real date cells shown ДД.ММ.ГГГГ (they read back as the same ISO text); long
-    text wraps.
+    text wraps. ``styles`` (one per workbook) remembers the style a cell without one ends with.
     """
     text = _UNSTORABLE.sub("\ufffd", text)
     kind = column.kind
-    if wraps(column):
-        cell.alignment = WRAP
-    if kind in (Kind.DATE, Kind.DATETIME) and (moment := _moment(text, kind)) is not None:
+    moment = _moment(text, kind) if kind in (Kind.DATE, Kind.DATETIME) else None
+    number_format = None if moment is None else DATE_FORMAT if kind is Kind.DATE else DATETIME_FORMAT
+    _style(cell, wraps(column), number_format, styles)
+    if moment is not None:
         cell.value = moment
-        cell.number_format = DATE_FORMAT if kind is Kind.DATE else DATETIME_FORMAT
         return
     if kind in (Kind.INT, Kind.NUMBER) and text.lstrip("-").isdigit() and len(text) < 15 and str(int(text)) == text:
         cell.value = int(text)
@@ -370,6 +372,27 @@ def _set_text(cell, text: str, column: Column) -> None:
     cell.value = text if text != "" else None
     if text:
         cell.data_type = "s"  # a leading "=" stays text, as Sheets' RAW input does
+
+
+def _style(cell, wrap: bool, number_format: str | None, styles: dict | None) -> None:
+    """Wrap the cell and give it the number format, keeping the rest of its style.
+
+    Setting a style part looks it up in the workbook's style lists, a large share of a big
+    write; a cell without any style ends with the same style whatever the cell, so that style
+    is made once and copied (as openpyxl copies styles itself: ``copy(cell._style)``).
+    """
+    if not wrap and number_format is None:
+        return
+    fresh = styles is not None and not cell.has_style
+    if fresh and (wrap, number_format) in styles:
+        cell._style = copy(styles[wrap, number_format])
+        return
+    if wrap:
+        cell.alignment = WRAP
+    if number_format is not None:
+        cell.number_format = number_format
+    if fresh:
+        styles[wrap, number_format] = copy(cell._style)
 
 
 def _moment(text: str, kind: Kind):
