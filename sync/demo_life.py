@@ -388,7 +388,10 @@ def _feedback(rows: list[Row], rng: random.Random, pair: dict[str, str], people:
         if pid not in people or rng.random() > (0.9 if final else 0.85):
             continue
         day = first + timedelta(days=rng.randint(0, (last - first).days))
-        answers = {"Ваша роль": role, "Комментарий": rng.choice(COMMENTS)}
+        answers = {"Ваша роль": role, "Комментарий": rng.choice(COMMENTS),
+                   "Ваше ФИО (или ФИО ребенка, если отвечает родитель)": _as_typed(people[pid]["full_name"], pid),
+                   "ФИО наставника или наставляемого, с кем вы работаете в паре": _as_typed(
+                       _partner_of(pair, pid, people), pid)}
         if final:
             answers.update({
                 "Удовлетворенность участием в программе": _score(rng, lift),
@@ -406,6 +409,23 @@ def _feedback(rows: list[Row], rng: random.Random, pair: dict[str, str], people:
         rows.append((_at(day, rng), people[pid]["email"], answers))
         n += day <= through
     return n
+
+
+def _as_typed(name: str, pid: str) -> str:
+    """A name as people type it: in full, or for every third person surname and given name only.
+
+    Chosen by the ID, not drawn: the demo's random draws stay as they were.
+    """
+    digits = "".join(ch for ch in pid if ch.isdigit())
+    return " ".join(name.split()[:2]) if digits and int(digits) % 3 == 0 else name
+
+
+def _partner_of(pair: dict[str, str], pid: str, people: dict[str, dict[str, str]]) -> str:
+    """Whom an answer names as the one they work with: the mentee for the mentor, else the mentor."""
+    if pid == pair["mentor_id"]:
+        mentees = [m for m in split_list(pair["mentee_ids"]) if m in people]
+        return people[mentees[0]]["full_name"] if mentees else ""
+    return people.get(pair["mentor_id"], {}).get("full_name", "")
 
 
 def _apply(config: Config, deeds: list[_Deed]) -> None:

@@ -41,6 +41,8 @@ def test_a_whole_cycle_has_every_trace_a_school_leaves(whole_cycle) -> None:
     assert {"пробная встреча", "встреча планирования", "плановая встреча", "итоговая встреча"} <= kinds
     feedback = frames["feedback"]
     assert {"промежуточная", "итоговая"} <= set(feedback["kind"])
+    # people name themselves and whom they work with, as the form asks: every answer finds its pair
+    assert (feedback["pair_id"] != "").all(), feedback[feedback["pair_id"] == ""].index.tolist()
     assert (frames["practices"]["title"] != "").all() and len(frames["practices"]) >= 1
     partners = frames["partners"]
     assert len(partners) == 4 and all(k.startswith("ПТ-") for k in partners.index)
