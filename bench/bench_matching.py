@@ -342,7 +342,7 @@ def main() -> None:
         parser.error(f"неизвестные методы: {', '.join(sorted(unknown))}")
     sizes = [tuple(int(v) for v in s.lower().split("x")) for s in args.sizes.split(",")]
     print(f"медианы {args.repeat} свежих процессов; ×: во сколько раз больше, чем у нашего optimal")
-    print(f"{'размер':>12} {'метод':<22} {'время, с':>9} {'ЦП, с':>7} {'×время':>7} {'пик RSS, МиБ':>13} "
+    print(f"{'размер':>12} {'метод':<22} {'время, с':>9} {'ЦП, с':>7} {'×время':>7} {'×ЦП':>6} {'пик RSS, МиБ':>13} "
           f"{'×память':>8} {'пар':>6} {'сумма':>8} {'блок.':>6}")
     for size in sizes:
         reference = None
@@ -359,15 +359,16 @@ def main() -> None:
                 f[figure] = statistics.median(r[figure] for r in done)
             if key == "optimal":
                 reference = f
-            gap = times = memory = ""
+            gap = times = cpu = memory = ""
             if reference is not None:
                 times = f"{f['seconds'] / reference['seconds']:.2f}"
+                cpu = f"{f['cpu'] / reference['cpu']:.2f}"  # steadier than wall time on a shared machine
                 memory = f"{f['rss_mib'] / reference['rss_mib']:.2f}"
                 if key != "optimal":
                     gap = (f"  (Δпар {f['matched'] - reference['matched']:+d}, "
                            f"Δсуммы {f['total'] - reference['total']:+d})")
             print(f"{size[0]:>6}x{size[1]:<5} {label:<22} {f['seconds']:>9.2f} {f['cpu']:>7.2f} {times:>7} "
-                  f"{f['rss_mib']:>13.0f} {memory:>8} {f['matched']:>6} "
+                  f"{cpu:>6} {f['rss_mib']:>13.0f} {memory:>8} {f['matched']:>6} "
                   f"{f['total']:>8} {f.get('blocking', ''):>6}{gap}", flush=True)
 
 
