@@ -6,9 +6,10 @@ become «расторгнута» (open proposals «снята») with the reaso
 email, phone, birth date, guardian, every free-text answer — is erased from every sheet,
 «Требует внимания» and the hidden sheets included. An anonymised row (ID, category, direction,
 dates) stays, so the programme's counts stay right. The journal says whose data was erased (the
-ID only). Generated documents about the person are found by ``documents_of`` and listed for
-deletion; the form's own copy of the answers (Google Forms, CSV exports) is for staff to delete,
-and an attention row says so.
+ID only). Generated documents about the person are found by ``documents_of`` (one rule, also
+used by the documents step that deletes them, locally or on Google Drive); the form's own
+copy of the answers (Google Forms, CSV exports) is for staff to delete, and an attention row
+says so.
 """
 
 from __future__ import annotations
@@ -80,15 +81,23 @@ def _iso(text: str) -> str:
     return ""
 
 
-def documents_of(reg: Registries, person: str, pairs: set[str]) -> list[str]:
-    """Keys of generated documents about the person or their pairs («Документы»).
+def pairs_of(reg: Registries, person: str) -> set[str]:
+    """Keys of every pair the person is in, as mentor or as one of the mentees."""
+    return {key for key, pair in reg["pairs"].items()
+            if person in (pair["mentor_id"].strip(), *split_list(pair["mentee_ids"]))}
 
-    The documents step extends what it records there; erasure lists these for deletion.
+
+def documents_of(reg: Registries, person: str) -> list[str]:
+    """Keys of the generated documents that belong to a person, by «Документы»: made for them
+    (a letter) or for a pair they are in (its ИПР names every member).
+
+    The one rule for both: erasure lists these in its attention row, and the documents step
+    (``sync.documents.make.erase_documents``) deletes them, locally or on Google Drive.
     """
-    return sorted(
-        key for key, doc in reg["documents"].items()
-        if doc.get("subject_id", "").strip() in {person, *pairs}
-    ) if "documents" in reg.rows else []
+    if "documents" not in reg.rows:
+        return []
+    mine = {person, *pairs_of(reg, person)}
+    return sorted(key for key, doc in reg["documents"].items() if doc.get("subject_id", "").strip() in mine)
 
 
 def _ru(iso: str) -> str:
@@ -104,10 +113,10 @@ def erase_withdrawn(reg: Registries, ctx: Context) -> list[str]:
         if not sheet:
             continue
         reason = REASON.format(date=_ru(people[pid]))
-        pairs = _end_pairs(reg, pid, reason, people[pid])
+        _end_pairs(reg, pid, reason, people[pid])
         if _erase_person(reg, sheet, pid, _marks(reg, sheet, pid)):
             erased.append(pid)
-        documents = documents_of(reg, pid, pairs)
+        documents = documents_of(reg, pid)
         reg.alert(
             f"{pid}: отзыв согласия", True, local_stamp(ctx.now, ctx.tz), form="Отзыв согласия",
             response=pid, reason=MSG_FORMS.format(
@@ -117,13 +126,10 @@ def erase_withdrawn(reg: Registries, ctx: Context) -> list[str]:
     return erased
 
 
-def _end_pairs(reg: Registries, pid: str, reason: str, on: str) -> set[str]:
-    """Active pairs -> «расторгнута», open proposals -> «снята»; returns every pair of the person."""
-    mine = set()
-    for key, pair in reg["pairs"].items():
-        if pid not in (pair["mentor_id"].strip(), *split_list(pair["mentee_ids"])):
-            continue
-        mine.add(key)
+def _end_pairs(reg: Registries, pid: str, reason: str, on: str) -> None:
+    """Active pairs -> «расторгнута», open proposals -> «снята»."""
+    for key in sorted(pairs_of(reg, pid)):
+        pair = reg["pairs"][key]
         if pair["status"] in ACTIVE:
             reg.set_staff("pairs", key, "status", "расторгнута")
             if not pair.get("ended_on", "").strip():
@@ -132,7 +138,6 @@ def _end_pairs(reg: Registries, pid: str, reason: str, on: str) -> set[str]:
         elif pair["status"] in ("предложена", ""):
             reg.set_staff("pairs", key, "status", "снята")
             pair["explanation"] = MSG_WITHDRAWN.format(reason=reason)
-    return mine
 
 
 def _blank(reg: Registries, sheet: str, key: str, columns) -> bool:

@@ -255,6 +255,11 @@ def test_a_withdrawn_consent_erases_the_persons_documents(copy_of: Path) -> None
     batch = docs.loc["letter_mentee:все:2026–2028", "link"]  # the printing file held the letter too
     assert not (copy_of / "out" / batch).exists()
     assert after.loc["letter_mentee:все:2026–2028", "state"] == "удален: отзыв согласия"
+    assert not (copy_of / "out" / f["documents"].loc[f"plan:{pair}:2026–2028", "link"]).exists()
+    # one rule: the attention row names exactly the person's documents the documents step deleted
+    erased = sorted(after.index[(after["state"] == "удален: отзыв согласия") & (after["subject_id"] != "все")])
+    reason = frames(copy_of)["attention"].loc[f"{mentee}: отзыв согласия", "reason"]
+    assert f"документы: {', '.join(erased)}," in reason
 
 
 def test_the_job_makes_the_plan_when_the_curator_approves(demo_programme) -> None:

@@ -245,3 +245,43 @@ def test_the_fake_refuses_what_drive_refuses(services: GoogleServices, fake_goog
     with pytest.raises(GoogleApiError) as too_big:  # the transport raises every 403 with its cause
         drive.files().export(fileId=made["id"], mimeType="text/plain").execute()
     assert too_big.value.status == 403
+
+
+def test_a_withdrawal_deletes_the_persons_letter_and_plan_on_drive(
+    google_lived: Config, fake_google: FakeGoogle
+) -> None:
+    """The same rule as locally (``sync.erasure.documents_of``): the person's letter and their
+    pair's ИПР go from Drive (and their PDFs from ``out/``); the records stay, marked erased."""
+    run(google_lived, "letters", "mentees")
+    sid = google_lived.google.spreadsheet_id
+    store = GoogleSheetsStore(connect(None, Endpoints.single(fake_google.url)).gspread, sid)
+    frames = store.read_all().frames
+    pairs = frames["pairs"]
+    pair = next(k for k, p in pairs.iterrows() if p["status"] == "завершена" and ";" not in p["mentee_ids"])
+    mentee = pairs.loc[pair, "mentee_ids"].strip()
+    run(google_lived, "plans", "--only", pair)
+    docs = store.read_all().frames["documents"]
+    mine = docs[docs["subject_id"].isin([mentee, pair])]
+    assert {k.split(":")[0] for k in mine.index} == {"letter_mentee", "plan"}
+    files = {link.rsplit("/d/", 1)[1].split("/")[0] for link in mine["link"]}
+    assert files <= set(fake_google.drive.files)
+    pdfs = [google_lived.out_dir.parent / p for p in mine["pdf"] if p]
+    others = set(docs_made(fake_google)) - files
+    consents = frames["consents"]
+    grid = fake_google.sheets.grid(sid, "Согласия")
+    ids, withdrawn = grid[0].index("ID"), grid[0].index("Отозвано")
+    for row, cells in enumerate(grid):
+        if row and cells[ids] in consents.index[consents["participant_id"] == mentee]:
+            fake_google.sheets.set_values(sid, "Согласия", [["30.06.2028"]],
+                                          start=f"{chr(ord('A') + withdrawn)}{row + 1}")
+    out = run(google_lived, "sync")
+    assert "удалено после отзыва согласия 2" in out
+    assert not files & set(fake_google.drive.files) and others <= set(fake_google.drive.files)
+    assert not any(p.exists() for p in pdfs)
+    after = store.read_all().frames
+    assert set(after["documents"].loc[mine.index, "state"]) == {"удален: отзыв согласия"}
+    assert set(after["documents"].loc[mine.index, "link"]) == {""}
+    assert after["pairs"].loc[pair, "plan_link"] == ""
+    fake_google.clear_calls()
+    run(google_lived, "sync")
+    assert fake_google.count("drive.files.delete") == 0

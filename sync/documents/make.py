@@ -31,6 +31,7 @@ from sync.documents.contexts import (
 )
 from sync.documents.render import DocumentError, Template
 from sync.documents.sinks import Placed, Sink
+from sync.erasure import documents_of, withdrawn_people
 from sync.registry import Registries, local_stamp
 
 CREATED, REPLACED, ERASED = "создан", "заменен", "удален: отзыв согласия"
@@ -209,35 +210,33 @@ def make_batch(code: str, reg: Registries, config: Config, template: Template, s
     return report
 
 
-def erase_withdrawn(reg: Registries, sink: Sink) -> int:
-    """Delete the documents of people whose consent to process personal data was withdrawn."""
-    withdrawn = {c["participant_id"] for c in reg["consents"].values()
-                 if c["kind"] == "обработка ПД" and c.get("withdrawn_on", "").strip() and c["participant_id"]}
-    latest: dict[str, str] = {}  # a participant's last withdrawal, of any consent (one pass)
-    for w in reg["consents"].values():
-        if w.get("withdrawn_on", "").strip():
-            latest[w["participant_id"]] = max(latest.get(w["participant_id"], ""), w["withdrawn_on"])
-    still = {c["participant_id"] for c in reg["consents"].values()
-             if c["kind"] == "обработка ПД" and not c.get("withdrawn_on", "").strip()
-             and c.get("given_on", "") > latest.get(c["participant_id"], "")}
-    gone = withdrawn - still
-    if not gone:
-        return 0
-    pair_of = {k: {p["mentor_id"].strip(), *ids(p["mentee_ids"])} for k, p in reg["pairs"].items()}
+def erase_documents(reg: Registries, sink: Sink) -> int:
+    """Delete the documents of everyone whose consent to processing was withdrawn; how many.
+
+    Which people and which documents is ``sync.erasure``'s rule (``withdrawn_people``,
+    ``documents_of``), the same the registry erasure lists in «Требует внимания»; the record
+    stays in «Документы» with no link, marked erased, so nothing is made again for them. A
+    batch's printing file of the same kind holds the document too, so it goes as well (only
+    when one of the person's documents went in this run: a later batch's file is not theirs).
+    """
     n = 0
     kinds: set[str] = set()  # kinds with an erased document: their printing files hold it too
-    for record in reg["documents"].values():
-        subject = record["subject_id"]
-        about = {subject} | pair_of.get(subject, set())
-        if record["state"] != ERASED and about & gone:
-            kinds.add(record["id"].split(":", 1)[0])
+    for person in sorted(withdrawn_people(reg)):
+        for key in documents_of(reg, person):
+            record = reg["documents"][key]
+            if record["state"] == ERASED:
+                continue
+            kinds.add(key.split(":", 1)[0])
             for link in dict.fromkeys((record["link"], record["pdf"])):
                 if link:
                     sink.remove(link)
             record.update({"link": "", "pdf": "", "state": ERASED})
-            if subject in reg["pairs"]:
+            subject = record["subject_id"].strip()
+            if subject in reg["pairs"] and reg["pairs"][subject].get("plan_link", "").strip():
                 reg.set_staff("pairs", subject, "plan_link", "")
             n += 1
+    if not kinds:
+        return n
     for record in reg["documents"].values():
         if record["subject_id"] == BATCH and record["state"] != ERASED and record["id"].split(":", 1)[0] in kinds:
             for link in dict.fromkeys((record["link"], record["pdf"])):

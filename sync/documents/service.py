@@ -10,7 +10,7 @@ from sync.config import Config
 from sync.documents import figures as fig
 from sync.documents import texts
 from sync.documents.catalog import BY_CODE
-from sync.documents.make import MadeReport, cycle, erase_withdrawn, make_batch
+from sync.documents.make import MadeReport, cycle, erase_documents, make_batch
 from sync.documents.render import DocumentError, Template
 from sync.documents.sinks import LocalSink, Sink
 from sync.publication import case_publishable, publication_scopes
@@ -100,7 +100,7 @@ def job_step(reg: Registries, config: Config, sink: Sink | None, now: datetime) 
     warnings: list[str] = []
     if sink is None:
         return (f"документы: ИПР к созданию {len(due)}" if due else "документы: новых нет"), warnings
-    erased = erase_withdrawn(reg, sink)
+    erased = erase_documents(reg, sink)
     made = 0
     problem = ""
     if due:
