@@ -55,7 +55,7 @@ MAX_WRITE_BYTES = 1_500_000  # per values:batchUpdate body, safely under Google'
 # second row) and what marks the responses done.
 WRITE_LAST = ("consents", "meetings", "feedback", "processed", "service", "journal")
 GROW_BY = 500  # rows added when appends reach the end of a sheet's grid
-_END_ROW = re.compile(r"(\d+)$")
+_END_CELL = re.compile(r":([A-Z]+)(\d+)$")
 
 
 def sheet_range(title: str) -> str:
@@ -158,7 +158,7 @@ class GoogleSheetsStore:
         changes = ChangeSet([*changes.updates, *lease.updates], [*changes.appends, *lease.appends],
                             list(changes.assigns))
         planned: list[tuple[SheetSchema, list[CellWrite]]] = []
-        grow: dict[str, int] = {}
+        grow: dict[str, tuple[int, int]] = {}  # title -> (rows, columns) to add
         problems: list[str] = []
         for schema, value_range in zip(schemas, ranges, strict=True):
             grid = value_range.get("values", [])
@@ -171,10 +171,13 @@ class GoogleSheetsStore:
                 continue
             planned.append((schema, writes))
             report.skipped += skipped
-            grid_rows = _grid_rows(value_range.get("range", ""))
-            needed = max((w.row for w in writes), default=0)
-            if grid_rows is not None and needed > grid_rows:
-                grow[schema.title] = needed - grid_rows
+            report.added += [f"столбец «{schema.header(w.column)}» на листе «{schema.title}»"
+                             for w in writes if w.row == 1]  # an optional column this older sheet lacked
+            grid_rows, grid_cols = _grid_size(value_range.get("range", ""))
+            rows = max((w.row for w in writes), default=0) - grid_rows if grid_rows is not None else 0
+            cols = max((w.col for w in writes), default=0) - grid_cols if grid_cols is not None else 0
+            if rows > 0 or cols > 0:
+                grow[schema.title] = (max(rows, 0), max(cols, 0))
         if problems:
             raise SchemaMismatch(f"{self.label}: " + "; ".join(problems) + "; ничего не записано")
         keyed = [vr for sc, ws in planned if sc.name not in WRITE_LAST for vr in _value_ranges(sc, ws)]
@@ -192,7 +195,7 @@ class GoogleSheetsStore:
         self._owner = ""
         self._version = written_version
         lease_cells = len(lease.updates) + 2 * len(lease.appends)  # the lease row is not news
-        report.cells = sum(len(writes) for _schema, writes in planned) - lease_cells
+        report.cells = sum(1 for _schema, writes in planned for w in writes if w.row > 1) - lease_cells
         report.rows = len(changes.appends) - len(lease.appends)
         return report
 
@@ -226,8 +229,8 @@ class GoogleSheetsStore:
             "восстановите их или выполните «nastavnik init»"
         )
 
-    def _grow(self, rows_needed: dict[str, int]) -> None:
-        """Add rows to sheets whose grid is too short for the appended rows."""
+    def _grow(self, needed: dict[str, tuple[int, int]]) -> None:
+        """Add rows (columns) to sheets whose grid is too short (narrow) for what is written."""
         meta = self._call(
             lambda: self.client.http_client.fetch_sheet_metadata(
                 self.spreadsheet_id, params={"fields": "sheets.properties(sheetId,title)"}
@@ -236,9 +239,10 @@ class GoogleSheetsStore:
         )
         ids = {s["properties"]["title"]: s["properties"].get("sheetId", 0) for s in meta.get("sheets", [])}
         requests = [
-            {"appendDimension": {"sheetId": ids[title], "dimension": "ROWS", "length": n + GROW_BY}}
-            for title, n in rows_needed.items()
-            if title in ids
+            {"appendDimension": {"sheetId": ids[title], "dimension": dimension, "length": n + extra}}
+            for title, (rows, cols) in needed.items()
+            for dimension, n, extra in (("ROWS", rows, GROW_BY), ("COLUMNS", cols, 0))
+            if title in ids and n > 0
         ]
         if requests:
             body = {"requests": requests}
@@ -356,10 +360,15 @@ def _last_used_row(grid: Sequence[Sequence[object]]) -> int:
     return 1
 
 
-def _grid_rows(returned_range: str) -> int | None:
-    """The sheet's row count, from the range a whole-sheet read reports («'Лист'!A1:Z1000»)."""
-    m = _END_ROW.search(returned_range.rpartition("!")[2])
-    return int(m.group(1)) if m else None
+def _grid_size(returned_range: str) -> tuple[int | None, int | None]:
+    """The sheet's row and column counts, from the range a whole-sheet read reports («'Лист'!A1:Z1000»)."""
+    m = _END_CELL.search(returned_range.rpartition("!")[2])
+    if not m:
+        return None, None
+    cols = 0
+    for letter in m.group(1):
+        cols = cols * 26 + ord(letter) - ord("A") + 1
+    return int(m.group(2)), cols
 
 
 def _cell_value(schema: SheetSchema, write: CellWrite) -> str | int | float:
@@ -405,3 +414,4 @@ def _value_ranges(schema: SheetSchema, writes: Sequence[CellWrite]) -> list[dict
         run.append(write)
     flush()
     return out
+

@@ -119,10 +119,13 @@ def place_changes(
     Appends go below ``last_row`` (the last row with any content) and below every keyed row,
     so rows staff typed without a key are never overwritten. Key assignments need ``grid_rows``
     (every row below the header, read just before writing) to find their row by its cells.
-    Raises SchemaMismatch on a missing header.
+    An optional column the sheet lacks, which a change would fill, is added at the right end
+    (its header is a write to row 1, so a store can format it as a header): a workbook made
+    before the column existed converges in one run instead of writing it again every run.
+    Raises SchemaMismatch on a missing required header.
     """
     mapping, problems = header_map(schema, grid_head)
-    # An optional column the sheet lacks (an older workbook: `nastavnik init` adds it) is not written.
+    # An optional column the sheet lacks (a workbook older than the column) is added once, below.
     needed = {u.column for u in changes.updates if u.sheet == schema.name and schema.column(u.column).required}
     problems += [
         f"на листе «{schema.title}» нет столбца «{schema.header(n)}»"
@@ -131,6 +134,7 @@ def place_changes(
     ]
     if problems:
         raise SchemaMismatch("; ".join(problems))
+    writes: list[CellWrite] = _missing_optional(schema, grid_head, mapping, changes)
     row_of: dict[str, int] = {}
     last = max(1, last_row)
     for row_no, raw in enumerate(keys, start=2):
@@ -138,7 +142,6 @@ def place_changes(
         if key:
             row_of.setdefault(key, row_no)
             last = max(last, row_no)
-    writes: list[CellWrite] = []
     skipped: list[str] = []
     taken: set[int] = set()
     for assign in changes.assigns:
@@ -175,6 +178,27 @@ def place_changes(
             if name in mapping and text != "":
                 writes.append(CellWrite(last, mapping[name], text, name))
     return writes, skipped
+
+
+def _missing_optional(
+    schema: SheetSchema, grid_head: Sequence[object], mapping: dict[str, int], changes: ChangeSet
+) -> list[CellWrite]:
+    """Header cells for the optional columns this sheet lacks and the changes would fill.
+
+    They go after the last header cell (staff's own columns included), in schema order;
+    ``mapping`` gains them. A change that only empties such a column adds nothing.
+    """
+    wanted = {u.column for u in changes.updates if u.sheet == schema.name and u.new.strip()}
+    wanted |= {name for a in changes.appends if a.sheet == schema.name for name, text in a.values if text.strip()}
+    missing = [c for c in schema.columns if c.name in wanted and c.name not in mapping and not c.required]
+    if not missing:
+        return []
+    end = max((i for i, v in enumerate(grid_head, start=1) if cell_text(v).strip()), default=0)
+    out = []
+    for offset, column in enumerate(missing, start=1):
+        mapping[column.name] = end + offset
+        out.append(CellWrite(1, end + offset, column.header, column.name))
+    return out
 
 
 def _find_unkeyed(

@@ -41,6 +41,7 @@ class WriteReport:
     cells: int = 0
     rows: int = 0
     skipped: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)  # optional columns an older sheet lacked, added
 
 
 class TableStore(Protocol):

@@ -153,6 +153,10 @@ class XlsxStore:
             lines: dict[int, int] = {}
             for w in writes:
                 column = schema.column(w.column)
+                if w.row == 1:  # an optional column this older sheet lacked (place_changes)
+                    _add_header(ws, w.col, column)
+                    report.added.append(f"столбец «{column.header}» на листе «{schema.title}»")
+                    continue
                 _set_text(ws.cell(w.row, w.col), w.text, column, styles)
                 if wraps(column):
                     lines[w.row] = max(lines.get(w.row, 1), _lines(w.text, column.width))
@@ -160,7 +164,7 @@ class XlsxStore:
                 height = min(LINE_HEIGHT * count, MAX_ROW_HEIGHT)
                 if count > 1 and (ws.row_dimensions[row].height or 0) < height:
                     ws.row_dimensions[row].height = height
-            report.cells += len(writes)
+            report.cells += sum(1 for w in writes if w.row > 1)
         report.rows = len(changes.appends)
         self._save(wb)
         return report
@@ -192,10 +196,7 @@ class XlsxStore:
                 if column.name in mapping:
                     continue
                 idx = max(ws.max_column, 1) + 1 if ws.max_row >= 1 and ws.cell(1, 1).value else 1
-                cell = ws.cell(1, idx, column.header)
-                cell.font = Font(bold=True)
-                cell.fill = _fill(column)
-                ws.column_dimensions[get_column_letter(idx)].width = column.width
+                _add_header(ws, idx, column, dropdown=False)  # repair_dropdowns below adds the list
                 mapping[column.name] = idx
                 added.append(f"столбец «{column.header}» на листе «{schema.title}»")
             added += repair_dropdowns(ws, schema, mapping)
@@ -314,6 +315,18 @@ def _lines(text: str, width: int) -> int:
 def _fill(column: Column) -> PatternFill:
     colour = header_colour(column)
     return PatternFill("solid", fgColor=colour, bgColor=colour)
+
+
+def _add_header(ws: Worksheet, idx: int, column: Column, dropdown: bool = True) -> None:
+    """A column's header added to an existing sheet, looking as a new sheet's headers do."""
+    cell = ws.cell(1, idx, column.header)
+    cell.font = Font(bold=True)
+    cell.alignment = Alignment(wrap_text=True, vertical="center")
+    cell.fill = _fill(column)
+    letter = get_column_letter(idx)
+    ws.column_dimensions[letter].width = column.width
+    if dropdown and has_dropdown(column):
+        ws.add_data_validation(_dropdown(column, letter))
 
 
 def _write_guide(wb: Workbook) -> None:

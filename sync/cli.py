@@ -47,6 +47,8 @@ def _echo_outcome(report, dry_run: bool) -> None:
         click.echo("Изменений нет — ничего не записано.")
     else:
         click.echo(f"Записано: {describe_counts(report.plan.changes)}")
+        for added in report.written.added:  # an older workbook lacked the column
+            click.echo(f"Добавлен {added}")
         for skipped in report.written.skipped:
             click.echo(f"Пропущено: {skipped}", err=True)
     if report.site is not None and report.site.written:

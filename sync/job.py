@@ -381,6 +381,7 @@ def _total(writes: list[WriteReport]) -> WriteReport:
         total.cells += w.cells
         total.rows += w.rows
         total.skipped += w.skipped
+        total.added += w.added
     return total
 
 
