@@ -45,11 +45,14 @@ from gspread.exceptions import APIError, GSpreadException
 from gspread.utils import absolute_range_name, rowcol_to_a1
 
 from sheets.changes import CellUpdate, ChangeSet, RowAppend, cell_text, number_of
+from sheets.google_cells import DATE_KINDS, cell_value, dates_as_text, number_format
 from sheets.layout import CellWrite, header_map, place_changes, snapshot_from_grids
 from sheets.schema import BY_NAME, REGISTRIES, Kind, SheetSchema
 from sheets.store import SchemaMismatch, Snapshot, StoreBusy, StoreError, WriteReport
 
-READ_PARAMS = {"valueRenderOption": "FORMATTED_VALUE", "majorDimension": "ROWS"}
+# Dates come back as serial numbers, whatever their format or the locale (sheets/google_cells.py).
+READ_PARAMS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
+               "majorDimension": "ROWS"}
 MAX_WRITE_BYTES = 1_500_000  # per values:batchUpdate body, safely under Google's recommended 2 MB
 # Written last, together: rows that are new events of a response (a second copy would be a
 # second row) and what marks the responses done.
@@ -88,10 +91,10 @@ class GoogleSheetsStore:
     # reading ---------------------------------------------------------------------------
 
     def read_all(self) -> Snapshot:
-        """Read every registry sheet in one values:batchGet (formatted text, never numbers)."""
+        """Read every registry sheet in one values:batchGet; a date cell reads as its ISO text."""
         ranges = self._get_values([s.title for s in REGISTRIES], "чтение")
         grids = {
-            schema.name: value_range.get("values", [])
+            schema.name: dates_as_text(schema, value_range.get("values", []))
             for schema, value_range in zip(REGISTRIES, ranges, strict=True)
         }
         service = self._service_grid = grids.get("service", [])
@@ -183,7 +186,7 @@ class GoogleSheetsStore:
         keyed = [vr for sc, ws in planned if sc.name not in WRITE_LAST for vr in _value_ranges(sc, ws)]
         final = [vr for sc, ws in planned if sc.name in WRITE_LAST for vr in _value_ranges(sc, ws)]
         if grow:
-            self._grow(grow)
+            self._grow(grow, {sc.title: (sc, ws) for sc, ws in planned}, ranges, schemas)
         chunks = split_by_size(keyed + final, MAX_WRITE_BYTES)
         if len(chunks) > 1:  # one request is atomic; several: the final group starts its own
             chunks = split_by_size(keyed, MAX_WRITE_BYTES) + split_by_size(final, MAX_WRITE_BYTES)
@@ -229,8 +232,14 @@ class GoogleSheetsStore:
             "восстановите их или выполните «nastavnik init»"
         )
 
-    def _grow(self, needed: dict[str, tuple[int, int]]) -> None:
-        """Add rows (columns) to sheets whose grid is too short (narrow) for what is written."""
+    def _grow(self, needed: dict[str, tuple[int, int]], planned: dict[str, Any],
+              ranges: Sequence[dict[str, Any]], schemas: Sequence[SheetSchema]) -> None:
+        """Add rows (columns) to sheets whose grid is too short (narrow) for what is written.
+
+        The new rows get the columns' number formats (dates shown ДД.ММ.ГГГГ), as ``init``
+        gave the rows it made: a format is a cell's, and appended rows have none.
+        """
+        heads = {sc.title: (vr.get("values") or [[]])[0] for sc, vr in zip(schemas, ranges, strict=True)}
         meta = self._call(
             lambda: self.client.http_client.fetch_sheet_metadata(
                 self.spreadsheet_id, params={"fields": "sheets.properties(sheetId,title)"}
@@ -244,6 +253,11 @@ class GoogleSheetsStore:
             for dimension, n, extra in (("ROWS", rows, GROW_BY), ("COLUMNS", cols, 0))
             if title in ids and n > 0
         ]
+        for title, (rows, _cols) in needed.items():
+            grid_rows = _grid_size(next(vr.get("range", "") for sc, vr in zip(schemas, ranges, strict=True)
+                                        if sc.title == title))[0]
+            if title in ids and rows > 0 and grid_rows is not None and title in planned:
+                requests += _format_new_rows(planned[title][0], heads[title], ids[title], grid_rows)
         if requests:
             body = {"requests": requests}
             self._call(lambda: self.client.http_client.batch_update(self.spreadsheet_id, body), "запись")
@@ -372,13 +386,16 @@ def _grid_size(returned_range: str) -> tuple[int | None, int | None]:
 
 
 def _cell_value(schema: SheetSchema, write: CellWrite) -> str | int | float:
-    """Whole numbers in integer columns go as numbers (as XlsxStore writes them); all else text.
+    """Whole numbers in integer columns go as numbers (as XlsxStore writes them), dates as their
+    serial numbers (real date cells, shown ДД.ММ.ГГГГ by the column's format); all else text.
 
-    Only text that reads back the same («5», not «05») becomes a number, so the next run's
-    diff sees no change.
+    Only text that reads back the same («5», not «05»; an ISO date) becomes a number, so the
+    next run's diff sees no change.
     """
     text = write.text
     kind = schema.column(write.column).kind
+    if kind in DATE_KINDS and write.row > 1:
+        return cell_value(kind, text)
     if kind in (Kind.INT, Kind.NUMBER) and len(text) < 15:
         try:
             number = int(text)
@@ -415,3 +432,17 @@ def _value_ranges(schema: SheetSchema, writes: Sequence[CellWrite]) -> list[dict
     flush()
     return out
 
+
+def _format_new_rows(schema: SheetSchema, head: Sequence[object], sheet_id: int, from_row: int) -> list[dict[str, Any]]:
+    """repeatCell requests giving rows from ``from_row`` (0-based) on their columns' number formats."""
+    mapping, _problems = header_map(schema, head)
+    out = []
+    for name, col in mapping.items():
+        fmt = number_format(schema.column(name).kind)
+        if fmt is not None:
+            out.append({"repeatCell": {
+                "range": {"sheetId": sheet_id, "startRowIndex": from_row, "startColumnIndex": col - 1,
+                          "endColumnIndex": col},
+                "cell": {"userEnteredFormat": {"numberFormat": fmt}},
+                "fields": "userEnteredFormat.numberFormat"}})
+    return out

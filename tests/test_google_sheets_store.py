@@ -56,7 +56,7 @@ def test_read_all_is_one_batch_get_of_every_sheet(store: GoogleSheetsStore, fake
     snapshot = store.read_all()
     assert fake_google.names() == ["sheets.values.batchGet"]
     assert len(fake_google.calls[0].params["ranges"]) == len(REGISTRIES)
-    assert fake_google.calls[0].params["valueRenderOption"] == "FORMATTED_VALUE"
+    assert fake_google.calls[0].params["valueRenderOption"] == "UNFORMATTED_VALUE"  # dates as serial numbers
     assert set(snapshot.frames) >= {"mentors", "mentees", "pairs", "journal"}
     assert len(snapshot["mentors"]) == 0
 
@@ -97,9 +97,13 @@ def test_values_are_written_raw_and_read_as_text(store: GoogleSheetsStore, fake_
 
 def test_user_entered_would_have_made_a_formula(fake_google: FakeGoogle, store: GoogleSheetsStore) -> None:
     """The fake honours valueInputOption, so the RAW test above proves something."""
+    fake_google.sheets.set_values(store.spreadsheet_id, MENTORS, [["=1+1", "007"]], start="Y5")  # staff's columns
+    assert fake_google.sheets.cell(store.spreadsheet_id, MENTORS, "Y5").is_formula
+    assert fake_google.sheets.cell(store.spreadsheet_id, MENTORS, "Z5").value == 7.0
+    # the registry's text columns are formatted as plain text: typed, «=1+1» stays text there
     fake_google.sheets.set_values(store.spreadsheet_id, MENTORS, [["=1+1", "007"]], start="A5")
-    assert fake_google.sheets.cell(store.spreadsheet_id, MENTORS, "A5").is_formula
-    assert fake_google.sheets.cell(store.spreadsheet_id, MENTORS, "B5").value == 7.0
+    assert fake_google.sheets.cell(store.spreadsheet_id, MENTORS, "A5").value == "=1+1"
+    assert fake_google.sheets.cell(store.spreadsheet_id, MENTORS, "B5").value == "007"
 
 
 def test_rows_sorted_and_inserted_between_read_and_write_get_the_right_cells(

@@ -28,6 +28,7 @@ from sheets.schema import REGISTRIES, Column, Owner, SheetSchema, dropdown_messa
 from sheets.xlsx import STATUS_COLOURS
 from sync.google import GoogleError
 from sync.google.auth import authorized_session
+from sync.google.look import column_format_requests
 from sync.google.transport import QUOTA_WAIT, Endpoints, GoogleTransport, discovery_service, gspread_client
 
 GRID_ROWS = 1000
@@ -170,7 +171,8 @@ def ensure_spreadsheet(
                 params={
                     "ranges": [absolute_range_name(t, "1:2") for t in titles],
                     "includeGridData": "true",
-                    "fields": "sheets(properties.title,data.rowData.values(formattedValue,dataValidation))",
+                    "fields": "sheets(properties.title,data.rowData.values(formattedValue,dataValidation,"
+                              "userEnteredFormat(numberFormat,wrapStrategy)))",
                 },
             )
             grids = {s["properties"]["title"]: _rows(s) for s in data.get("sheets", [])}
@@ -379,7 +381,10 @@ def _plan_sheet(
             if f"[{tag}]" not in described:
                 rng = {"startColumnIndex": col - 1, "endColumnIndex": col}
                 reqs.append(_protect(sheet_id, rng, f"«{column.header}» заполняет программа", tag))
-    return reqs, notes, problems
+    formats = column_format_requests(schema, sheet_id, mapping, second)
+    if formats and not is_new:
+        notes.append(f"на листе «{schema.title}» оформлены столбцы: даты ДД.ММ.ГГГГ, перенос текста")
+    return reqs + formats, notes, problems
 
 
 def _header_requests(schema: SheetSchema, sheet_id: int) -> list[dict[str, Any]]:

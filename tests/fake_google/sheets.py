@@ -18,6 +18,7 @@ from typing import Any
 from . import a1, fields
 from .charts import add_chart
 from .errors import FakeApiError, bad_request, not_found
+from .numbers import date_format, is_text_format, render_date, typed_date
 
 DEFAULT_ROWS, DEFAULT_COLS = 1000, 26
 ZERO_LEFT_OUT = {"frozenRowCount", "frozenColumnCount"}  # a 0 here is left out; index 0 is not
@@ -45,6 +46,9 @@ class Sheet:
     properties: dict[str, Any]
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
     formats: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    # repeatCell of a format over a range, kept as the range (a column's 1000 rows are one entry);
+    # each (range, parts): the parts of userEnteredFormat it set (None: cleared), in order
+    format_ranges: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
     validations: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
     conditional_formats: list[dict[str, Any]] = field(default_factory=list)
     protected_ranges: list[dict[str, Any]] = field(default_factory=list)
@@ -73,6 +77,19 @@ class Sheet:
 
     def used_cols(self) -> int:
         return max((c + 1 for (_r, c), cell in self.cells.items() if _has(cell)), default=0)
+
+    def format_at(self, row: int, col: int) -> dict[str, Any] | None:
+        """The cell's userEnteredFormat: the range formats over it in order, then its own."""
+        out: dict[str, Any] = {}
+        for rng, parts in self.format_ranges:
+            if _in_range(rng, row, col, self):
+                for part, value in parts.items():
+                    if value is None:
+                        out.pop(part, None)
+                    else:
+                        out[part] = value
+        out.update(self.formats.get((row, col), {}))
+        return copy.deepcopy(out) if out else None
 
     def validation_at(self, row: int, col: int) -> dict[str, Any] | None:
         for rng, rule in reversed(self.validations):
@@ -129,8 +146,12 @@ def _in_range(rng: dict[str, Any], row: int, col: int, sheet: Sheet) -> bool:
 # --- values ----------------------------------------------------------------------------------
 
 
-def entered_cell(value: Any, option: str) -> Cell | None:
-    """The cell a value becomes under RAW or USER_ENTERED; None clears the cell."""
+def entered_cell(value: Any, option: str, fmt: dict[str, Any] | None = None) -> Cell | None:
+    """The cell a value becomes under RAW or USER_ENTERED; None clears the cell.
+
+    ``fmt`` is the cell's format: a cell formatted as plain text keeps what is typed; a typed
+    date becomes its serial number (numbers.py).
+    """
     if value is None:
         return None
     if isinstance(value, bool | int | float):
@@ -138,8 +159,10 @@ def entered_cell(value: Any, option: str) -> Cell | None:
     text = str(value)
     if text == "":
         return None
-    if option == "RAW":
+    if option == "RAW" or is_text_format(fmt):
         return Cell(value=text)
+    if (typed := typed_date(text)) is not None:
+        return Cell(value=typed[0])
     if text.startswith("="):
         return Cell(formula=text)
     if text.startswith("'"):
@@ -151,8 +174,9 @@ def entered_cell(value: Any, option: str) -> Cell | None:
     return Cell(value=text)
 
 
-def render_cell(cell: Cell | None, option: str) -> Any:
-    """A cell as values.get returns it under a valueRenderOption."""
+def render_cell(cell: Cell | None, option: str, fmt: dict[str, Any] | None = None,
+                date_option: str = "SERIAL_NUMBER") -> Any:
+    """A cell as values.get returns it under a valueRenderOption (and dateTimeRenderOption)."""
     if cell is None:
         return ""
     if cell.formula is not None:
@@ -163,6 +187,9 @@ def render_cell(cell: Cell | None, option: str) -> Any:
         return ""
     if isinstance(value, bool):
         return value if option != "FORMATTED_VALUE" else ("TRUE" if value else "FALSE")
+    if isinstance(value, float) and (pattern := date_format(fmt)) is not None:
+        if option == "FORMATTED_VALUE" or (option == "UNFORMATTED_VALUE" and date_option == "FORMATTED_STRING"):
+            return render_date(value, pattern)
     if isinstance(value, float):
         if option != "FORMATTED_VALUE":
             return int(value) if value.is_integer() else value
@@ -366,9 +393,9 @@ class FakeSheets:
                 cell = sheet.cells.get((r, c))
                 if cell is not None:
                     data["userEnteredValue"] = extended_value(cell)
-                    data["formattedValue"] = str(render_cell(cell, "FORMATTED_VALUE"))
-                if (r, c) in sheet.formats:
-                    data["userEnteredFormat"] = copy.deepcopy(sheet.formats[(r, c)])
+                    data["formattedValue"] = str(render_cell(cell, "FORMATTED_VALUE", sheet.format_at(r, c)))
+                if (fmt := sheet.format_at(r, c)) is not None:
+                    data["userEnteredFormat"] = fmt
                 rule = sheet.validation_at(r, c)
                 if rule is not None:
                     data["dataValidation"] = copy.deepcopy(rule)
@@ -406,10 +433,12 @@ class FakeSheets:
         return r0, c0, r1, c1
 
     def _values(
-        self, sheet: Sheet, r0: int, c0: int, r1: int, c1: int, option: str, major: str
+        self, sheet: Sheet, r0: int, c0: int, r1: int, c1: int, option: str, major: str,
+        date_option: str = "SERIAL_NUMBER",
     ) -> list[list[Any]]:
         rows = [
-            [render_cell(sheet.cells.get((r, c)), option) for c in range(c0, c1)]
+            [render_cell(sheet.cells.get((r, c)), option, sheet.format_at(r, c), date_option)
+             for c in range(c0, c1)]
             for r in range(r0, min(r1, sheet.used_rows()))
         ]
         if major == "COLUMNS":
@@ -421,14 +450,15 @@ class FakeSheets:
             rows.pop()
         return rows
 
-    def value_range(self, book: Spreadsheet, text: str, option: str, major: str) -> dict[str, Any]:
+    def value_range(self, book: Spreadsheet, text: str, option: str, major: str,
+                    date_option: str = "SERIAL_NUMBER") -> dict[str, Any]:
         rng = self._range(book, text)
         sheet = book.sheet_by_title(rng.title)
         assert sheet is not None
         r0, c0, r1, c1 = self._bounds(sheet, rng)
         r1, c1 = min(r1, sheet.rows), min(c1, sheet.cols)  # reads are clamped to the grid
         out: dict[str, Any] = {"range": a1.render(sheet.title, r0, c0, r1, c1), "majorDimension": major}
-        values = self._values(sheet, r0, c0, r1, c1, option, major)
+        values = self._values(sheet, r0, c0, r1, c1, option, major, date_option)
         if values:
             out["values"] = values
         return out
@@ -459,11 +489,14 @@ class FakeSheets:
                         f"Range ({a1.render(sheet.title, r, c, r + 1, c + 1)}) exceeds grid limits. "
                         f"Max rows: {sheet.rows}, max columns: {sheet.cols}"
                     )
-                cell = entered_cell(value, option)
+                cell = entered_cell(value, option, sheet.format_at(r, c))
                 if cell is None:
                     sheet.cells.pop((r, c), None)
                 else:
                     sheet.cells[(r, c)] = cell
+                    typed = typed_date(value) if option == "USER_ENTERED" and isinstance(value, str) else None
+                    if typed and isinstance(cell.value, float) and date_format(sheet.format_at(r, c)) is None:
+                        sheet.formats.setdefault((r, c), {})["numberFormat"] = dict(typed[1])
                 count += 1
         return count
 
@@ -524,9 +557,10 @@ class FakeSheets:
             option = query.get("valueRenderOption", "FORMATTED_VALUE")
             major = query.get("majorDimension", "ROWS")
             ranges = query.get("ranges") or []
+            dates = query.get("dateTimeRenderOption", "SERIAL_NUMBER")
             return {
                 "spreadsheetId": book.spreadsheet_id,
-                "valueRanges": [self.value_range(book, r, option, major) for r in ranges],
+                "valueRanges": [self.value_range(book, r, option, major, dates) for r in ranges],
             }
         if name == "values.get":
             return self.value_range(
@@ -692,6 +726,16 @@ class FakeSheets:
 
     def _req_repeatCell(self, book: Spreadsheet, spec: dict[str, Any]) -> None:
         sheet, r0, c0, r1, c1 = self._grid_range(book, spec.get("range") or {})
+        mask = spec.get("fields") or "*"
+        parts = fields_of_format(mask) if "userEnteredValue" not in mask and "dataValidation" not in mask else None
+        if parts:  # a format only: kept as one range entry, not a copy per cell
+            wanted = (spec.get("cell") or {}).get("userEnteredFormat") or {}
+            rng = {"startRowIndex": r0, "endRowIndex": r1, "startColumnIndex": c0, "endColumnIndex": c1}
+            sheet.format_ranges.append((rng, {p: copy.deepcopy(wanted.get(p)) for p in parts}))
+            for r, c in [k for k in sheet.formats if r0 <= k[0] < r1 and c0 <= k[1] < c1]:
+                for p in parts:
+                    sheet.formats[(r, c)].pop(p, None)  # the range's format is the newer
+            return
         for r in range(r0, r1):
             for c in range(c0, c1):
                 self._put_cell(sheet, r, c, spec.get("cell") or {}, spec.get("fields") or "*")
@@ -709,8 +753,7 @@ class FakeSheets:
             else:
                 sheet.cells[(r, c)] = cell
         if fields == "*" or "userEnteredFormat" in fields:
-            if data.get("userEnteredFormat"):
-                sheet.formats[(r, c)] = copy.deepcopy(data["userEnteredFormat"])
+            self._put_format(sheet, r, c, data.get("userEnteredFormat") or {}, fields)
         if "dataValidation" in fields and data.get("dataValidation"):
             sheet.validations.append(
                 (
@@ -723,6 +766,27 @@ class FakeSheets:
                     data["dataValidation"],
                 )
             )
+
+    @staticmethod
+    def _put_format(sheet: Sheet, r: int, c: int, wanted: dict[str, Any], fields: str) -> None:
+        """Set a cell's format as the field mask says: «userEnteredFormat» replaces it whole,
+        «userEnteredFormat.numberFormat» or «userEnteredFormat(numberFormat,wrapStrategy)» only
+        those parts, the rest of the format staying (FieldMask in batchUpdate requests)."""
+        mask = fields_of_format(fields)
+        if mask is None:
+            if wanted:
+                sheet.formats[(r, c)] = copy.deepcopy(wanted)
+            else:
+                sheet.formats.pop((r, c), None)
+            return
+        current = sheet.formats.setdefault((r, c), {})
+        for part in mask:
+            if part in wanted:
+                current[part] = copy.deepcopy(wanted[part])
+            else:
+                current.pop(part, None)
+        if not current:
+            sheet.formats.pop((r, c), None)
 
     def _put_grid(self, sheet: Sheet, grid: dict[str, Any]) -> None:
         r0, c0 = grid.get("startRow", 0), grid.get("startColumn", 0)
@@ -833,3 +897,18 @@ def _input_option(option: Any) -> str:
     if option not in ("RAW", "USER_ENTERED"):
         raise bad_request(f"Invalid value at 'value_input_option', \"{option}\"")
     return str(option)
+
+
+def fields_of_format(fields: str) -> list[str] | None:
+    """The parts of userEnteredFormat a mask names; None when it names the format whole."""
+    if fields.strip() == "*":
+        return None
+    parts: list[str] = []
+    for m in re.finditer(r"userEnteredFormat(?:\.(\w+)|\(([^)]*)\))?", fields):
+        if m.group(1):
+            parts.append(m.group(1))
+        elif m.group(2):
+            parts += [p.strip().split(".")[0] for p in m.group(2).split(",") if p.strip()]
+        else:
+            return None
+    return parts

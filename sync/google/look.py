@@ -1,0 +1,70 @@
+"""How a registry sheet looks on Google, the same rules as the local workbook (``sheets.look``).
+
+Each column below its header gets, once, by one ``repeatCell`` at ``init``: date columns the
+number format ДД.ММ.ГГГГ (the job writes dates as serial numbers: ``sheets.google_cells``), text
+columns plain text (what a person types there stays as typed), long-text columns wrapping. A
+column whose second row already has the format is left alone, so a second ``init`` sends nothing.
+
+Printing: the Sheets API has no print settings. SheetProperties and GridProperties hold no
+orientation, scale or rows to repeat (https://developers.google.com/workspace/sheets/api/reference/rest/v4/spreadsheets/sheets#SheetProperties),
+and Drive's export takes no page options either: asked for since 2018, issuetracker.google.com/
+issues/79378403, as googleapis/google-api-dotnet-client#1670 reports. Printing is the «Файл →
+Печать» dialog, so what the API can do is done here and in ``setup``: the header row is frozen
+(the dialog repeats frozen rows on every page), headers and long text wrap, columns get their
+widths. README says what to choose in the dialog (landscape, fit to width).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sheets.google_cells import number_format
+from sheets.look import wraps
+from sheets.schema import Column, SheetSchema
+
+PARTS = ("numberFormat", "wrapStrategy")
+
+
+def wanted_format(column: Column) -> dict[str, Any]:
+    """The userEnteredFormat parts a column's cells get (empty: nothing to set)."""
+    out: dict[str, Any] = {}
+    if (fmt := number_format(column.kind)) is not None:
+        out["numberFormat"] = fmt
+    if wraps(column):
+        out["wrapStrategy"] = "WRAP"
+    return out
+
+
+def has_format(current: dict[str, Any] | None, wanted: dict[str, Any]) -> bool:
+    """Whether a cell's userEnteredFormat already has every wanted part (others are staff's)."""
+    current = current or {}
+    for part, value in wanted.items():
+        have = current.get(part)
+        if part == "numberFormat":
+            if not isinstance(have, dict) or (have.get("type"), have.get("pattern", "")) != (
+                    value["type"], value.get("pattern", "")):
+                return False
+        elif have != value:
+            return False
+    return True
+
+
+def column_format_requests(
+    schema: SheetSchema, sheet_id: int, mapping: dict[str, int], second: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """repeatCell requests for the columns whose cells (as row 2 shows) lack their format."""
+    out = []
+    for column in schema.columns:
+        col = mapping.get(column.name)
+        wanted = wanted_format(column)
+        if col is None or not wanted:
+            continue
+        cell = second[col - 1] if col - 1 < len(second) else {}
+        if has_format(cell.get("userEnteredFormat"), wanted):
+            continue
+        out.append({"repeatCell": {
+            "range": {"sheetId": sheet_id, "startRowIndex": 1, "startColumnIndex": col - 1, "endColumnIndex": col},
+            "cell": {"userEnteredFormat": wanted},
+            "fields": "userEnteredFormat(" + ",".join(p for p in PARTS if p in wanted) + ")",
+        }})
+    return out
