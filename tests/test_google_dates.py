@@ -122,6 +122,7 @@ def test_an_older_spreadsheet_with_text_dates_reads_and_init_adds_the_formats_on
 def test_rows_appended_past_the_grid_get_the_date_format(gspread_fake: Any, sid: str, fake_google: FakeGoogle) -> None:
     store = GoogleSheetsStore(gspread_fake, sid)
     sheet = fake_google.sheets.sheet(sid, MENTORS.title)
+    fake_google.sheets._delete_dimension(sheet, "ROWS", 10, sheet.rows)  # a short grid: 10 rows
     rows = sheet.rows
     base = 46351
     store.write(ChangeSet(appends=[RowAppend("mentors", (("id", f"НС-{i:04d}"), (

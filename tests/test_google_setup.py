@@ -24,7 +24,7 @@ def test_create_makes_every_registry_in_two_calls(gspread_fake: Any, fake_google
     assert fake_google.names() == ["sheets.create", "sheets.batchUpdate"]
     assert report.created and report.requests > 0
     book = fake_google.sheets.get(report.spreadsheet_id)
-    assert [s.title for s in book.sheets] == [s.title for s in REGISTRIES]
+    assert [s.title for s in book.sheets] == ["Как заполнять", *[s.title for s in REGISTRIES]]  # the guide first
     for schema in REGISTRIES:
         sheet = book.sheet_by_title(schema.title)
         assert sheet is not None
@@ -108,7 +108,7 @@ def test_ensure_fills_a_spreadsheet_made_by_hand(gspread_fake: Any, fake_google:
     report = ensure_spreadsheet(gspread_fake, sid)
     assert report.added_sheets == [s.title for s in REGISTRIES]
     titles = [s.title for s in fake_google.sheets.get(sid).sheets]
-    assert titles == ["Лист1", *[s.title for s in REGISTRIES]]
+    assert titles == ["Как заполнять", "Лист1", *[s.title for s in REGISTRIES]]
     assert ensure_spreadsheet(gspread_fake, sid).requests == 0
 
 

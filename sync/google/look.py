@@ -19,8 +19,8 @@ from __future__ import annotations
 from typing import Any
 
 from sheets.google_cells import number_format
-from sheets.look import wraps
-from sheets.schema import Column, SheetSchema
+from sheets.look import header_colour, wraps
+from sheets.schema import Column, SheetSchema, dropdown_message
 
 PARTS = ("numberFormat", "wrapStrategy")
 
@@ -68,3 +68,75 @@ def column_format_requests(
             "fields": "userEnteredFormat(" + ",".join(p for p in PARTS if p in wanted) + ")",
         }})
     return out
+
+
+def header_colour_requests(
+    schema: SheetSchema, sheet_id: int, mapping: dict[str, int], first: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Repaint headers whose colour is not their owner's (a column that changed hands since)."""
+    out = []
+    for column in schema.columns:
+        col = mapping.get(column.name)
+        if col is None:
+            continue
+        cell = first[col - 1] if col - 1 < len(first) else {}
+        have = (cell.get("userEnteredFormat") or {}).get("backgroundColor") or {}
+        wanted = _colour(header_colour(column))
+        if all(abs(float(have.get(k, 0.0)) - wanted[k]) < 0.01 for k in wanted):
+            continue
+        out.append({"repeatCell": {
+            "range": {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1, "startColumnIndex": col - 1,
+                      "endColumnIndex": col},
+            "cell": {"userEnteredFormat": {"backgroundColor": wanted}},
+            "fields": "userEnteredFormat.backgroundColor"}})
+    return out
+
+
+# --- dropdowns and status colours (moved here from setup: the sheet's look) -------------------
+
+
+def _dropdown(column: Column) -> dict[str, Any]:
+    # strict: a value outside the list is refused, with the same Russian message as the
+    # workbook's (DataValidationRule.strict / inputMessage, Sheets API v4 reference).
+    return {
+        "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": v} for v in column.choices]},
+        "inputMessage": dropdown_message(column),
+        "showCustomUi": True,
+        "strict": True,
+    }
+
+
+def _same_list(current: dict[str, Any] | None, wanted: dict[str, Any]) -> bool:
+    """Whether the cell's rule is already the wanted one (an old lenient list is made strict)."""
+    if not current:
+        return False
+    condition = current.get("condition", {})
+    values = [v.get("userEnteredValue") for v in condition.get("values", [])]
+    wanted_values = [v["userEnteredValue"] for v in wanted["condition"]["values"]]
+    return (condition.get("type") == "ONE_OF_LIST" and values == wanted_values
+            and bool(current.get("strict")) and current.get("inputMessage", "") == wanted["inputMessage"])
+
+
+def _has_rule(rules: list[dict[str, Any]], col: int, value: str) -> bool:
+    for rule in rules:
+        condition = rule.get("booleanRule", {}).get("condition", {})
+        values = [v.get("userEnteredValue") for v in condition.get("values", [])]
+        starts = [r.get("startColumnIndex") for r in rule.get("ranges", [])]
+        if condition.get("type") == "TEXT_EQ" and values == [value] and col in starts:
+            return True
+    return False
+
+
+def _colour_rule(rng: dict[str, Any], value: str, colour: str) -> dict[str, Any]:
+    return {
+        "ranges": [rng],
+        "booleanRule": {
+            "condition": {"type": "TEXT_EQ", "values": [{"userEnteredValue": value}]},
+            "format": {"backgroundColor": _colour(colour)},
+        },
+    }
+
+
+def _colour(hex_rgb: str) -> dict[str, float]:
+    red, green, blue = (int(hex_rgb[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    return {"red": round(red, 4), "green": round(green, 4), "blue": round(blue, 4)}

@@ -24,11 +24,20 @@ from gspread.utils import absolute_range_name
 
 from sheets.layout import header_map
 from sheets.look import header_colour
-from sheets.schema import REGISTRIES, Column, Owner, SheetSchema, dropdown_message, has_dropdown
+from sheets.schema import REGISTRIES, Owner, SheetSchema, has_dropdown
 from sheets.xlsx import STATUS_COLOURS
 from sync.google import GoogleError
 from sync.google.auth import authorized_session
-from sync.google.look import column_format_requests
+from sync.google.guide import GUIDE_TITLE, plan_guide
+from sync.google.look import (
+    _colour,
+    _colour_rule,
+    _dropdown,
+    _has_rule,
+    _same_list,
+    column_format_requests,
+    header_colour_requests,
+)
 from sync.google.transport import QUOTA_WAIT, Endpoints, GoogleTransport, discovery_service, gspread_client
 
 GRID_ROWS = 1000
@@ -165,14 +174,15 @@ def ensure_spreadsheet(
         present = {s["properties"]["title"] for s in meta.get("sheets", [])}
         grids: dict[str, list[dict[str, Any]]] = {}
         titles = [s.title for s in REGISTRIES if s.title in present]
-        if titles:
+        if titles or GUIDE_TITLE in present:
+            guide = [absolute_range_name(GUIDE_TITLE)] if GUIDE_TITLE in present else []  # compared whole
             data = http.spreadsheets_get(
                 spreadsheet_id,
                 params={
-                    "ranges": [absolute_range_name(t, "1:2") for t in titles],
+                    "ranges": [absolute_range_name(t, "1:2") for t in titles] + guide,
                     "includeGridData": "true",
                     "fields": "sheets(properties.title,data.rowData.values(formattedValue,dataValidation,"
-                              "userEnteredFormat(numberFormat,wrapStrategy)))",
+                              "userEnteredFormat(numberFormat,wrapStrategy,backgroundColor)))",
                 },
             )
             grids = {s["properties"]["title"]: _rows(s) for s in data.get("sheets", [])}
@@ -281,10 +291,14 @@ def plan_repairs(
         reqs, sheet_notes, sheet_problems = _plan_sheet(
             schema, sheet, head, second, is_new=schema.title not in sheets
         )
+        if any(h.strip() for h in head):  # headers made by an older version: their colour by owner now
+            reqs += header_colour_requests(schema, sheet["properties"].get("sheetId", 0), header_map(schema, head)[0],
+                                           rows[0].get("values", []))
         requests_ += reqs
         notes += sheet_notes
         problems += sheet_problems
-    return requests_, notes, problems
+    guide, guide_notes = plan_guide(sheets.get(GUIDE_TITLE), grids.get(GUIDE_TITLE, []), used_ids)
+    return requests_ + guide, notes + guide_notes, problems
 
 
 def _candidate_ids(index: int) -> Iterable[int]:
@@ -445,50 +459,3 @@ def _protect(sheet_id: int, rng: dict[str, int], text: str, tag: str) -> dict[st
             }
         }
     }
-
-
-def _dropdown(column: Column) -> dict[str, Any]:
-    # strict: a value outside the list is refused, with the same Russian message as the
-    # workbook's (DataValidationRule.strict / inputMessage, Sheets API v4 reference).
-    return {
-        "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": v} for v in column.choices]},
-        "inputMessage": dropdown_message(column),
-        "showCustomUi": True,
-        "strict": True,
-    }
-
-
-def _same_list(current: dict[str, Any] | None, wanted: dict[str, Any]) -> bool:
-    """Whether the cell's rule is already the wanted one (an old lenient list is made strict)."""
-    if not current:
-        return False
-    condition = current.get("condition", {})
-    values = [v.get("userEnteredValue") for v in condition.get("values", [])]
-    wanted_values = [v["userEnteredValue"] for v in wanted["condition"]["values"]]
-    return (condition.get("type") == "ONE_OF_LIST" and values == wanted_values
-            and bool(current.get("strict")) and current.get("inputMessage", "") == wanted["inputMessage"])
-
-
-def _has_rule(rules: list[dict[str, Any]], col: int, value: str) -> bool:
-    for rule in rules:
-        condition = rule.get("booleanRule", {}).get("condition", {})
-        values = [v.get("userEnteredValue") for v in condition.get("values", [])]
-        starts = [r.get("startColumnIndex") for r in rule.get("ranges", [])]
-        if condition.get("type") == "TEXT_EQ" and values == [value] and col in starts:
-            return True
-    return False
-
-
-def _colour_rule(rng: dict[str, Any], value: str, colour: str) -> dict[str, Any]:
-    return {
-        "ranges": [rng],
-        "booleanRule": {
-            "condition": {"type": "TEXT_EQ", "values": [{"userEnteredValue": value}]},
-            "format": {"backgroundColor": _colour(colour)},
-        },
-    }
-
-
-def _colour(hex_rgb: str) -> dict[str, float]:
-    red, green, blue = (int(hex_rgb[i : i + 2], 16) / 255 for i in (0, 2, 4))
-    return {"red": round(red, 4), "green": round(green, 4), "blue": round(blue, 4)}

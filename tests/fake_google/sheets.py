@@ -719,10 +719,17 @@ class FakeSheets:
             sheet = self._sheet_of(book, spec["start"].get("sheetId"))
             r0, c0 = spec["start"].get("rowIndex", 0), spec["start"].get("columnIndex", 0)
         else:
-            sheet, r0, c0, _r1, _c1 = self._grid_range(book, spec.get("range") or {})
+            sheet, r0, c0, r1, c1 = self._grid_range(book, spec.get("range") or {})
+        covered = set()
         for i, row in enumerate(spec.get("rows") or []):
             for j, data in enumerate(row.get("values") or []):
                 self._put_cell(sheet, r0 + i, c0 + j, data, fields)
+                covered.add((r0 + i, c0 + j))
+        if "range" in spec:  # with a range, what the rows do not cover is cleared (UpdateCellsRequest)
+            inside = [k for k in {*sheet.cells, *sheet.formats} if r0 <= k[0] < r1 and c0 <= k[1] < c1]
+            for key in inside:
+                if key not in covered:
+                    self._put_cell(sheet, key[0], key[1], {}, fields)
 
     def _req_repeatCell(self, book: Spreadsheet, spec: dict[str, Any]) -> None:
         sheet, r0, c0, r1, c1 = self._grid_range(book, spec.get("range") or {})
@@ -879,6 +886,9 @@ class FakeSheets:
         sheet.cells = moved
         key = "rowCount" if axis == 0 else "columnCount"
         sheet.properties["gridProperties"][key] -= n
+        end = "endRowIndex" if axis == 0 else "endColumnIndex"
+        for rng, _parts in sheet.format_ranges:  # a range's format ends with the grid it covered
+            rng[end] = min(rng.get(end, 10**9), sheet.properties["gridProperties"][key])
 
 
 def _distinct(responses: list[dict[str, Any]], axis: str) -> int:
