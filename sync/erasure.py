@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
 
 from forms.answers import normalise_email, split_list
+from sheets.typed import parse_date_text
 from sync.ingest import Context, fold_name
 from sync.registry import Registries, local_stamp
 
@@ -59,8 +59,9 @@ def withdrawn_people(reg: Registries) -> dict[str, str]:
             by_person.setdefault(consent["participant_id"].strip(), []).append(consent)
     out = {}
     for pid, consents in by_person.items():
-        withdrawn = sorted(_iso(c["withdrawn_on"]) or c["withdrawn_on"].strip()
-                           for c in consents if c.get("withdrawn_on", "").strip())
+        # only a readable date withdraws: erasure cannot be undone, and a word typed into
+        # «Отозвано» («скоро») is reported as an unreadable cell, not taken for a withdrawal
+        withdrawn = sorted(d for c in consents if (d := _iso(c.get("withdrawn_on", ""))))
         if not withdrawn:
             continue
         last = withdrawn[-1]
@@ -72,13 +73,8 @@ def withdrawn_people(reg: Registries) -> dict[str, str]:
 
 def _iso(text: str) -> str:
     """A date cell as ISO text ("" if unreadable): staff type 05.03.2027 or 2027-03-05."""
-    text = text.strip()
-    for parse in (date.fromisoformat, lambda t: date(int(t[6:10]), int(t[3:5]), int(t[:2]))):
-        try:
-            return parse(text).isoformat()
-        except (ValueError, IndexError):
-            continue
-    return ""
+    parsed = parse_date_text(text)
+    return parsed.isoformat() if parsed else ""
 
 
 def pairs_of(reg: Registries, person: str) -> set[str]:

@@ -153,3 +153,25 @@ def test_finding_8_demo_refuses_a_folder_with_a_programme(tmp_path) -> None:
     result = runner.invoke(main, ["demo", folder, "--mentors", "3", "--mentees", "5", "--force"])
     assert result.exit_code == 0, result.output
     assert export.read_text(encoding="utf-8-sig").startswith("Отметка времени")
+
+
+def test_a_word_in_the_withdrawal_date_erases_nothing_until_it_is_a_date(demo_programme) -> None:
+    """Erasure cannot be undone: «скоро» in «Отозвано» is an unreadable cell for a person to
+    fix, not a withdrawal (seen playing the curator on the demo)."""
+    sync_once(demo_programme)
+    snap = snapshot(demo_programme)
+    mentor = snap["mentors"].index[0]
+    name = snap["mentors"].loc[mentor, "full_name"]
+    consent = snap["consents"].index[(snap["consents"]["participant_id"] == mentor)
+                                     & (snap["consents"]["kind"] == "обработка ПД")][0]
+    set_cells(demo_programme.registry, "Согласия", consent, {"Отозвано": "скоро"})
+    report = sync_once(demo_programme)
+    assert "удалены" not in report.plan.steps.get("erasure", "")
+    snap = snapshot(demo_programme)
+    assert snap["mentors"].loc[mentor, "full_name"] == name
+    assert f"{mentor}: отзыв согласия" not in snap["attention"].index
+    cell = snap["attention"].loc[f"ячейка Согласия, {consent}: Отозвано"]
+    assert cell["status"] == "открыто" and "дата не распознана" in cell["reason"]
+    set_cells(demo_programme.registry, "Согласия", consent, {"Отозвано": "01.12.2026"})
+    sync_once(demo_programme, now=NOW + timedelta(minutes=5))
+    assert name not in workbook_text(demo_programme.registry)
