@@ -43,6 +43,7 @@ from sheets.xlsx_charts import add_chart, existing_titles
 from sheets.xlsx_file import MSG_CHANGED, STALE_SECONDS, StoreChanged, WorkbookFile
 
 WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")  # beside wrapped text: a row's cells start on one line, not at the bottom
 STATUS_COLOURS = {
     "выполнено": "C6EFCE",
     "в работе": "FFEB9C",
@@ -388,20 +389,17 @@ def _set_text(cell, text: str, column: Column, styles: dict | None = None) -> No
 
 
 def _style(cell, wrap: bool, number_format: str | None, styles: dict | None) -> None:
-    """Wrap the cell and give it the number format, keeping the rest of its style.
+    """Wrap the cell (or align it to the top) and give it the number format, keeping the rest of its style.
 
     Setting a style part looks it up in the workbook's style lists, a large share of a big
     write; a cell without any style ends with the same style whatever the cell, so that style
     is made once and copied (as openpyxl copies styles itself: ``copy(cell._style)``).
     """
-    if not wrap and number_format is None:
-        return
     fresh = styles is not None and not cell.has_style
     if fresh and (wrap, number_format) in styles:
         cell._style = copy(styles[wrap, number_format])
         return
-    if wrap:
-        cell.alignment = WRAP
+    cell.alignment = WRAP if wrap else TOP  # top beside wrapped text: a row's cells start on one line
     if number_format is not None:
         cell.number_format = number_format
     if fresh:

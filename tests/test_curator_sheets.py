@@ -40,6 +40,9 @@ def test_findings_10_11_headers_dropdowns_guide_dates_print(demo_programme) -> N
     assert pairs.cell(1, 1).alignment.wrap_text
     explanation = pairs.cell(2, cols["Объяснение"])
     assert explanation.alignment.wrap_text
+    # every cell of a row starts at its top: beside a wrapped explanation, the ID and the names
+    # are on one line (bottom-aligned IDs read as the next row's; seen printing «Пары»)
+    assert {pairs.cell(2, c).alignment.vertical for c in cols.values() if pairs.cell(2, c).value} == {"top"}
     for ws in (pairs, mentors, guide):
         assert ws.page_setup.orientation == "landscape"
         assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage

@@ -2,7 +2,8 @@
 
 Each column below its header gets, once, by one ``repeatCell`` at ``init``: date columns the
 number format ДД.ММ.ГГГГ (the job writes dates as serial numbers: ``sheets.google_cells``), text
-columns plain text (what a person types there stays as typed), long-text columns wrapping. A
+columns plain text (what a person types there stays as typed), long-text columns wrapping,
+every cell aligned to the top (beside wrapped text a row reads on one line, as locally). A
 column whose second row already has the format is left alone, so a second ``init`` sends nothing.
 
 Printing: the Sheets API has no print settings. SheetProperties and GridProperties hold no
@@ -22,12 +23,12 @@ from sheets.google_cells import number_format
 from sheets.look import header_colour, wraps
 from sheets.schema import Column, SheetSchema, dropdown_message
 
-PARTS = ("numberFormat", "wrapStrategy")
+PARTS = ("numberFormat", "wrapStrategy", "verticalAlignment")
 
 
 def wanted_format(column: Column) -> dict[str, Any]:
     """The userEnteredFormat parts a column's cells get (empty: nothing to set)."""
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {"verticalAlignment": "TOP"}  # a row's cells start on one line, as locally
     if (fmt := number_format(column.kind)) is not None:
         out["numberFormat"] = fmt
     if wraps(column):

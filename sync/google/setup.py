@@ -182,7 +182,7 @@ def ensure_spreadsheet(
                     "ranges": [absolute_range_name(t, "1:2") for t in titles] + guide,
                     "includeGridData": "true",
                     "fields": "sheets(properties.title,data.rowData.values(formattedValue,dataValidation,"
-                              "userEnteredFormat(numberFormat,wrapStrategy,backgroundColor)))",
+                              "userEnteredFormat(numberFormat,wrapStrategy,verticalAlignment,backgroundColor)))",
                 },
             )
             grids = {s["properties"]["title"]: _rows(s) for s in data.get("sheets", [])}
