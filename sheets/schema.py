@@ -235,7 +235,7 @@ PAIRS = SheetSchema(
         _c("mentee_ids", "Наставляемые", owner=S, width=20),
         _c("mentor_name", "ФИО наставника", owner=J, width=28, required=False),
         _c("mentee_names", "ФИО наставляемых", owner=J, width=32, required=False),
-        _c("mentoring_form", "Форма наставничества", Kind.CHOICE, J, choices=MENTORING_FORMS),
+        _c("mentoring_form", "Форма наставничества", Kind.CHOICE, J, choices=MENTORING_FORMS, width=24),
         _c("format", "Формат", Kind.CHOICE, J, choices=FORMATS),
         _c("score", "Оценка совпадения", Kind.INT, J, width=10),
         _c("explanation", "Объяснение", owner=J, width=60),

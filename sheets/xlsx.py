@@ -309,7 +309,7 @@ MAX_ROW_HEIGHT = 120
 
 def _lines(text: str, width: int) -> int:
     """About how many lines a text wraps to in a column this wide (characters per line ~ width)."""
-    per_line = max(1, int(width * 1.15))
+    per_line = max(1, int(width * 0.95))  # Cyrillic in the default font: a little under one per width unit
     return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
 
 
