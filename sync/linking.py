@@ -12,6 +12,7 @@ is a «Требует внимания» row listing the candidate pairs; it clo
 from __future__ import annotations
 
 from forms.answers import split_list
+from sheets.typed import fold
 from sync.ingest import Context, name_fits, people_with_email, pick_author
 from sync.registry import Registries, local_stamp
 
@@ -80,14 +81,43 @@ def _authors(reg: Registries, sheet: str, row: dict[str, str]) -> list[str]:
     return pick_author(reg, row.get("author_email", ""), row.get("author_name", ""))[0]
 
 
+def known_pair(reg: Registries, typed: str) -> str:
+    """The pair staff meant by a typed «Пара»: «п-0001 » is П-0001 (case and spaces do not
+    matter, as in statuses); "" when there is none."""
+    text = typed.strip()
+    if text in reg["pairs"]:
+        return text
+    folded = fold(text)
+    return next((key for key in reg["pairs"] if fold(key) == folded), "")
+
+
+def _typed_pair(reg: Registries, sheet: str, key: str, typed: str) -> str:
+    """Why a typed «Пара» names no pair ("" when it does); a sloppy one is written as its ID."""
+    found = known_pair(reg, typed)
+    if found and found != reg[sheet][key]["pair_id"]:
+        reg.set_staff(sheet, key, "pair_id", found)
+    return "" if found else UNKNOWN_PAIR.format(pair=typed.strip())
+
+
+def link_practices(reg: Registries, ctx: Context) -> None:
+    """A best case's «Пара», typed by staff, tidied to the pair's ID or shown as unknown."""
+    stamp = local_stamp(ctx.now, ctx.tz)
+    for key, row in reg["practices"].items():
+        typed = row.get("pair_id", "")
+        why = _typed_pair(reg, "practices", key, typed) if typed.strip() else ""
+        reg.alert(f"{key}: пара", bool(why), stamp, form="Лучшие практики", response=key, question="Пара",
+                  reason=f"кейс не связан с парой: {why}; впишите ID пары в столбец «Пара»" if why else "")
+
+
 def link_reports(reg: Registries, ctx: Context) -> None:
     """Fill an empty «Пара» of every report and feedback answer, or show why it cannot be."""
     stamp = local_stamp(ctx.now, ctx.tz)
+    link_practices(reg, ctx)
     for sheet in ("meetings", "feedback"):
         for key, row in reg[sheet].items():
             typed = row["pair_id"].strip()
             if typed:
-                why = "" if typed in reg["pairs"] else UNKNOWN_PAIR.format(pair=typed)
+                why = _typed_pair(reg, sheet, key, typed)
                 partner = ""
             else:
                 partner = row.get("mentee_name" if sheet == "meetings" else "partner_name", "")
