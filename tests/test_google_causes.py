@@ -30,7 +30,7 @@ def robot(tmp_path: Path, fake_google: FakeGoogle, private_key_pem: str, sleeps:
     """Clients logged in as a service account, through the fake's token endpoint."""
     key = service_account_key(tmp_path, fake_google, private_key_pem)
     creds = service_account_credentials(key)
-    return connect(creds, Endpoints.single(fake_google.url), timeout=2.0, max_retries=3, sleep=sleeps.append)
+    return connect(creds, Endpoints.single(fake_google.url), timeout=10.0, max_retries=3, sleep=sleeps.append)
 
 
 def list_files(services: GoogleServices) -> dict[str, Any]:
@@ -150,9 +150,10 @@ def test_a_create_with_an_unknown_outcome_is_not_repeated(
 def test_a_timed_out_form_batch_update_is_not_sent_twice(
     fake_google: FakeGoogle, transport: GoogleTransport
 ) -> None:
+    transport.timeout = 1.0  # a short timeout of its own, so the stall below passes it
     services = GoogleServices(transport)
     form_id = services.forms.forms().create(body={"info": {"title": "А"}}).execute()["formId"]
-    fake_google.stall("forms.batchUpdate", seconds=2.5)  # past the transport's 2 s timeout
+    fake_google.stall("forms.batchUpdate", seconds=1.5)  # past the transport's 1 s timeout
     item = {"title": "Вопрос", "questionItem": {"question": {"textQuestion": {}}}}
     with pytest.raises(GoogleApiError, match="неизвестно"):
         services.forms.forms().batchUpdate(

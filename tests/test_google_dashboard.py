@@ -23,7 +23,7 @@ pytest_plugins = ["tests.fake_google.fixtures"]
 
 @pytest.fixture
 def services(fake_google: FakeGoogle, sleeps: list[float]) -> GoogleServices:
-    return connect(None, Endpoints.single(fake_google.url), timeout=2.0, max_retries=3, sleep=sleeps.append)
+    return connect(None, Endpoints.single(fake_google.url), timeout=10.0, max_retries=3, sleep=sleeps.append)
 
 
 @pytest.fixture

@@ -45,7 +45,7 @@ def programme(tmp_path: Path, fake: FakeGoogle, folder: str = "", share: list[st
 
 def robot(tmp_path: Path, fake: FakeGoogle, pem: str, sleeps: list[float]) -> GoogleServices:
     creds = service_account_credentials(service_account_key(tmp_path, fake, pem))
-    return connect(creds, Endpoints.single(fake.url), timeout=2.0, max_retries=2, sleep=sleeps.append)
+    return connect(creds, Endpoints.single(fake.url), timeout=10.0, max_retries=2, sleep=sleeps.append)
 
 
 def shared_drive_folder(fake: FakeGoogle) -> str:
@@ -129,7 +129,7 @@ def test_oauth_as_a_staff_member_owns_the_files(tmp_path: Path, fake_google: Fak
     refresh = fake_google.auth.login("curator@school.example", SCOPES)
     creds = UserCredentials(None, refresh_token=refresh, token_uri=fake_google.url + "token",
                             client_id="c", client_secret="s", scopes=list(SCOPES))
-    services = connect(creds, Endpoints.single(fake_google.url), timeout=2.0, sleep=sleeps.append)
+    services = connect(creds, Endpoints.single(fake_google.url), timeout=10.0, sleep=sleeps.append)
     config = programme(tmp_path, fake_google, share=["zavuch@mail.ru"])
     report = provision(config, services)
     assert report.problems == []

@@ -78,7 +78,7 @@ def test_a_quota_that_does_not_refill_in_time_is_a_russian_error(fake_google: Fa
 def test_init_and_a_first_big_load_stay_within_the_quotas(tmp_path: Path, fake_google: FakeGoogle) -> None:
     clock = Clock()
     quotas = fake_google.enforce_quotas(clock.now)
-    services = connect(None, Endpoints.single(fake_google.url), timeout=2.0, max_retries=3, sleep=clock.sleep)
+    services = connect(None, Endpoints.single(fake_google.url), timeout=10.0, max_retries=3, sleep=clock.sleep)
     path = google_config(tmp_path / "g", fake_google.url)
     report = provision(load_config(path), services)
     assert not report.problems

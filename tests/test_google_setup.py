@@ -133,7 +133,7 @@ def test_errors_are_russian(gspread_fake: Any) -> None:
 
 
 def test_connect_builds_every_client_over_one_transport(fake_google: FakeGoogle) -> None:
-    services = connect(None, Endpoints.single(fake_google.url), timeout=2.0, sleep=lambda s: None)
+    services = connect(None, Endpoints.single(fake_google.url), timeout=10.0, sleep=lambda s: None)
     create_spreadsheet(services.gspread, "П")
     services.forms.forms().create(body={"info": {"title": "А"}}).execute()
     services.drive.files().list(q="trashed = false").execute()

@@ -20,7 +20,7 @@ from sync.google.look import _colour
 
 GUIDE_SHEET_ID = 999  # below the registries' ids (1000 + index), so it never collides
 PIXELS = 7  # per width unit, as the registries' columns
-FIELDS = "userEnteredValue,userEnteredFormat(backgroundColor,textFormat,wrapStrategy,verticalAlignment)"
+FIELDS = "userEnteredValue,userEnteredFormat(backgroundColor,textFormat)"  # wrapping: one repeatCell
 NOTE = f"лист «{GUIDE_TITLE}» обновлен по схеме"
 
 
@@ -48,10 +48,12 @@ def _text_of(rows: list[dict[str, Any]]) -> list[list[str]]:
 
 
 def _cell(text: str, bold: bool, colour: str) -> dict[str, Any]:
-    fmt: dict[str, Any] = {"wrapStrategy": "WRAP", "verticalAlignment": "TOP", "textFormat": {"bold": bold}}
+    """One cell: its text, and a format only where it has one (the request stays small)."""
+    fmt: dict[str, Any] = {"textFormat": {"bold": True}} if bold else {}
     if colour:
         fmt["backgroundColor"] = _colour(colour)
-    return {"userEnteredValue": {"stringValue": text}, "userEnteredFormat": fmt} if text else {"userEnteredFormat": fmt}
+    out: dict[str, Any] = {"userEnteredValue": {"stringValue": text}} if text else {}
+    return {**out, "userEnteredFormat": fmt} if fmt else out
 
 
 def _rows() -> list[dict[str, Any]]:
@@ -90,6 +92,9 @@ def plan_guide(sheet: dict[str, Any] | None, rows: list[dict[str, Any]], used_id
                                                  "length": len(guide_rows()) - grid.get("rowCount", 0) + 50}})
         notes = [NOTE]
     requests.append({"updateCells": {"range": {"sheetId": sheet_id}, "rows": _rows(), "fields": FIELDS}})
+    requests.append({"repeatCell": {"range": {"sheetId": sheet_id, "endColumnIndex": len(GUIDE_HEADER)},
+                                    "cell": {"userEnteredFormat": {"wrapStrategy": "WRAP", "verticalAlignment": "TOP"}},
+                                    "fields": "userEnteredFormat(wrapStrategy,verticalAlignment)"}})
     for i, width in enumerate(GUIDE_WIDTHS):
         requests.append({"updateDimensionProperties": {
             "range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": i, "endIndex": i + 1},

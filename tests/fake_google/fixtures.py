@@ -42,11 +42,12 @@ def sleeps() -> list[float]:
 
 @pytest.fixture
 def transport(fake_google: FakeGoogle, sleeps: list[float]) -> GoogleTransport:
-    """A transport to the fake: anonymous session, short timeout, recorded sleeps, no jitter."""
+    """A transport to the fake: anonymous session, recorded sleeps, no jitter; the timeout leaves
+    room for init's one large batchUpdate on a loaded machine (tests of timeouts set their own)."""
     return GoogleTransport(
         requests.Session(),
         Endpoints.single(fake_google.url),
-        timeout=2.0,
+        timeout=10.0,
         max_retries=3,
         sleep=sleeps.append,
         rand=lambda: 0.5,
