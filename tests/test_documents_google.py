@@ -19,6 +19,7 @@ from sheets.xlsx import XlsxStore
 from sync import clock
 from sync.cli import main
 from sync.config import Config, load_config
+from sync.documents.google_sink import file_id_of
 from sync.google.provision import provision
 from sync.google.setup import GoogleServices, connect
 from sync.google.transport import Endpoints
@@ -263,9 +264,9 @@ def test_a_withdrawal_deletes_the_persons_letter_and_plan_on_drive(
     docs = store.read_all().frames["documents"]
     mine = docs[docs["subject_id"].isin([mentee, pair])]
     assert {k.split(":")[0] for k in mine.index} == {"letter_mentee", "plan"}
-    files = {link.rsplit("/d/", 1)[1].split("/")[0] for link in mine["link"]}
+    batch = docs[(docs["subject_id"] == "все") & docs.index.str.startswith("letter_mentee:")]  # holds the letter too
+    files = {file_id_of(link) for link in [*mine["link"], *mine["pdf"], *batch["link"], *batch["pdf"]] if link}
     assert files <= set(fake_google.drive.files)
-    pdfs = [google_lived.out_dir.parent / p for p in mine["pdf"] if p]
     others = set(docs_made(fake_google)) - files
     consents = frames["consents"]
     grid = fake_google.sheets.grid(sid, "Согласия")
@@ -277,7 +278,6 @@ def test_a_withdrawal_deletes_the_persons_letter_and_plan_on_drive(
     out = run(google_lived, "sync")
     assert "удалено после отзыва согласия 2" in out
     assert not files & set(fake_google.drive.files) and others <= set(fake_google.drive.files)
-    assert not any(p.exists() for p in pdfs)
     after = store.read_all().frames
     assert set(after["documents"].loc[mine.index, "state"]) == {"удален: отзыв согласия"}
     assert set(after["documents"].loc[mine.index, "link"]) == {""}
