@@ -3,7 +3,8 @@
 A mentor may have several pairs and a parent's email may cover two children, so the author's
 email alone does not say which pair an answer is about: the names asked in the form do («ФИО
 наставляемого», «Ваше ФИО», «ФИО … с кем вы работаете»; a part of the name is enough when it
-fits one person only). Only an approved (or finished) pair takes reports. A «Пара» typed by
+fits one person only). Only an approved (or finished) pair takes reports, and an ended one
+those about its own time. A «Пара» typed by
 staff always wins, and a link once made never changes unless the answer or that cell changes,
 so later edits elsewhere in «Пары» cannot move a meeting to another pair. What cannot be linked
 is a «Требует внимания» row listing the candidate pairs; it closes once «Пара» is filled.
@@ -17,6 +18,7 @@ from sync.ingest import Context, name_fits, people_with_email, pick_author
 from sync.registry import Registries, local_stamp
 
 LINKABLE = ("утверждена", "пробная встреча", "план развития", "работа", "завершена")
+ENDED = "расторгнута"
 
 MSG_LINK = "{what} не связан с парой: {why}; впишите ID пары в столбец «Пара»"
 WHAT = {"meetings": "отчет о встрече", "feedback": "ответ обратной связи"}
@@ -41,8 +43,21 @@ def _others(reg: Registries, pair: dict[str, str], author: str) -> list[str]:
     return [_person(reg, p).get("full_name", "") for p in people if p != author]
 
 
-def find_pair(reg: Registries, authors: list[str], partner: str) -> tuple[str, str]:
-    """(pair id, "") when the answer fits exactly one pair, else ("", why in Russian)."""
+def takes_reports(pair: dict[str, str], on: str = "") -> bool:
+    """Whether a pair takes an answer about day ``on`` (ISO): approved or finished pairs do, and
+    an ended one («расторгнута») those about its own time, up to «Завершена» — a meeting held
+    before the pair ended but taken in after is still that pair's."""
+    if pair["status"] in LINKABLE:
+        return True
+    ended = pair.get("ended_on", "").strip()
+    return pair["status"] == ENDED and bool(on) and bool(ended) and on <= ended
+
+
+def find_pair(reg: Registries, authors: list[str], partner: str, on: str = "") -> tuple[str, str]:
+    """(pair id, "") when the answer fits exactly one pair, else ("", why in Russian).
+
+    ``on`` is the day the answer is about (the meeting's date, the day feedback was given).
+    """
     if not authors:
         return "", NO_AUTHOR
     mine = [
@@ -53,7 +68,7 @@ def find_pair(reg: Registries, authors: list[str], partner: str) -> tuple[str, s
     ]
     if not mine:
         return "", NO_PAIR
-    linkable = [(a, p) for a, p in mine if p["status"] in LINKABLE]
+    linkable = [(a, p) for a, p in mine if takes_reports(p, on)]
     if not linkable:
         listed = ", ".join(f"{p['id']} — {p['status'] or 'без статуса'}" for _, p in mine)
         return "", NOT_APPROVED.format(pairs=listed)
@@ -121,7 +136,8 @@ def link_reports(reg: Registries, ctx: Context) -> None:
                 partner = ""
             else:
                 partner = row.get("mentee_name" if sheet == "meetings" else "partner_name", "")
-                found, why = find_pair(reg, _authors(reg, sheet, row), partner)
+                on = row.get("held_on" if sheet == "meetings" else "answered_on", "").strip()
+                found, why = find_pair(reg, _authors(reg, sheet, row), partner, on)
                 if found:
                     reg.set_staff(sheet, key, "pair_id", found)
             form = FORM[sheet] if row.get("kind") != "итоговая" else "Итоговая анкета участника"

@@ -182,3 +182,28 @@ def test_finding_2_a_parents_email_shared_by_two_children(demo_programme) -> Non
     assert "несколько участников" in snap["attention"].loc[f"{blank}: пара", "reason"]
     assert answers.loc[named, "pair_id"] == proposed[children[1]]
     assert answers.loc[named, "participant_id"] == children[1]
+
+
+def test_a_report_of_a_pair_ended_before_it_was_taken_in_still_finds_that_pair(demo_programme) -> None:
+    """A meeting held while the pair worked, reported (or taken in) after the curator ended the
+    pair, is that pair's; one held after the end is not (seen on demo --through: 10 reports)."""
+    sync_once(demo_programme)
+    key = single_proposals(demo_programme).index[0]
+    snap = snapshot(demo_programme)
+    pair = snap["pairs"].loc[key]
+    email = snap["mentors"].loc[pair["mentor_id"], "email"]
+    name = snap["mentees"].loc[pair["mentee_ids"], "full_name"]
+    set_cells(demo_programme.registry, "Пары", key, {"Статус": "утверждена"})
+    sync_once(demo_programme)
+    set_cells(demo_programme.registry, "Пары", key, {"Статус": "расторгнута", "Завершена": "21.11.2026"})
+    forms = Forms(demo_programme)
+    forms.meeting("24.11.2026 10:00:00", email, held_on="20.11.2026", mentee_name=name)
+    forms.meeting("24.11.2026 11:00:00", email, held_on="23.11.2026", mentee_name=name)
+    sync_once(demo_programme)
+    snap = snapshot(demo_programme)
+    meetings = snap["meetings"].sort_values("held_on")
+    before, after = meetings.index[-2], meetings.index[-1]
+    assert meetings.loc[before, "pair_id"] == key
+    assert meetings.loc[after, "pair_id"] == ""
+    assert "уже закрыта" in snap["attention"].loc[f"{after}: пара", "reason"]
+    assert snap["pairs"].loc[key, "stage"] == "расторгнута"  # the report does not revive the pair

@@ -35,8 +35,8 @@ def test_a_whole_cycle_has_every_trace_a_school_leaves(whole_cycle) -> None:
     finished = pairs[pairs["status"] == "завершена"]
     assert (finished["ended_on"] != "").all() and (finished["approved_on"] != "").all()
     meetings = frames["meetings"]
-    linked = meetings[meetings["pair_id"] != ""]
-    assert len(linked) >= 0.9 * len(meetings) > 0
+    # every report finds its pair, those of pairs ended before the report was taken in too
+    assert len(meetings) > 0 and (meetings["pair_id"] != "").all(), meetings[meetings["pair_id"] == ""].index.tolist()
     kinds = set(meetings["kind"])
     assert {"пробная встреча", "встреча планирования", "плановая встреча", "итоговая встреча"} <= kinds
     feedback = frames["feedback"]
