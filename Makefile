@@ -18,7 +18,7 @@ demo: install
 	@test -f $(DEMO)/nastavnik.toml || $(BIN)/nastavnik demo $(DEMO)
 	$(BIN)/nastavnik sync --config $(DEMO)/nastavnik.toml
 
-# The suite runs on every core (pytest-xdist): 2 cores take it from about 340 s to about 200 s.
+# The suite runs on every core (pytest-xdist): on 2 cores about half the time of one.
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n auto
