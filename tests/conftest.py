@@ -22,6 +22,15 @@ pytest_plugins = ["tests.lived"]  # the lived programme fixtures
 
 
 @pytest.fixture(autouse=True)
+def google_pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """No test really waits on the Google path (backoff, the lease's settle): the waits a run
+    asked for are recorded instead. A test that wants them passes ``sleep=`` itself."""
+    asked: list[float] = []
+    monkeypatch.setattr("sync.google.transport.pause", asked.append)
+    return asked
+
+
+@pytest.fixture(autouse=True)
 def programme_clock() -> Iterator[datetime]:
     """Every test runs at NOW on the programme's one clock, whatever the date of the machine."""
     clock.freeze(NOW)

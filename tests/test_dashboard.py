@@ -46,24 +46,10 @@ def test_figures_equal_the_registries(lived_programme) -> None:
 
 
 @pytest.fixture(scope="module")
-def whole_cycle(tmp_path_factory) -> Path:
-    """`nastavnik demo --through 2028-06-30`: a programme that went through its whole cycle."""
-    from datetime import UTC, datetime
-
-    from click.testing import CliRunner
-
-    from sync import clock
-    from sync.cli import main
-
-    folder = tmp_path_factory.mktemp("cycle") / "demo"
-    clock.freeze(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
-    try:
-        result = CliRunner().invoke(main, ["demo", str(folder), "--mentors", "8", "--mentees", "24", "--seed", "4",
-                                           "--through", "2028-06-30"])
-    finally:
-        clock.freeze(None)
-    assert result.exit_code == 0, result.output
-    return folder
+def whole_cycle(lived_demo: Path) -> Path:
+    """`nastavnik demo --through 2028-06-30`: a programme that went through its whole cycle (the
+    session's lived demo, only read here)."""
+    return lived_demo
 
 
 def test_on_a_whole_cycle_figures_equal_the_registries_and_charts_point_at_them(whole_cycle) -> None:

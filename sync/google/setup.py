@@ -9,7 +9,6 @@ so a second run changes nothing and duplicates nothing.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -89,7 +88,7 @@ def connect(
     timeout: float = 60.0,
     max_retries: int = 5,
     quota_wait: float = QUOTA_WAIT,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
 ) -> GoogleServices:
     """Clients for a run. ``credentials=None`` sends no token (only for the test fake)."""
     session = authorized_session(credentials, timeout) if credentials is not None else requests.Session()

@@ -71,6 +71,11 @@ NON_IDEMPOTENT = frozenset(
         "docs.create",
     }
 )
+def pause(seconds: float) -> None:
+    """Wait between attempts: the one real sleep of the Google path (tests replace it)."""
+    time.sleep(seconds)
+
+
 QUOTA_WAIT = 120.0  # seconds of waiting a 429 may cost in total: more than a quota minute
 
 
@@ -170,7 +175,7 @@ class GoogleTransport:
         max_retries: int = 5,
         max_backoff: float = 32.0,
         quota_wait: float = QUOTA_WAIT,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         rand: Callable[[], float] = random.random,
     ) -> None:
         self.session = session
@@ -179,7 +184,7 @@ class GoogleTransport:
         self.max_retries = max_retries
         self.max_backoff = max_backoff
         self.quota_wait = quota_wait
-        self.sleep = sleep
+        self.sleep = sleep or pause  # looked up now, so a test's replacement is the one used
         self.rand = rand
         self.calls: Counter[str] = Counter()  # logical calls by API method
         self.retries: Counter[str] = Counter()  # extra attempts by API method
