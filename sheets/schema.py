@@ -347,7 +347,7 @@ PARTNERS = SheetSchema(
     ),
 )
 
-DOCUMENT_STATES: tuple[str, ...] = ("создан", "заменен", "удален: отзыв согласия")
+DOCUMENT_STATES: tuple[str, ...] = ("создан", "заменен", "удален: отзыв согласия", "удален: в нем прежняя версия")
 
 DOCUMENTS = SheetSchema(
     "documents",

@@ -94,7 +94,17 @@ def test_a_second_run_makes_nothing_and_force_replaces(lived: Path) -> None:
     after = docx_files(lived)
     changed = [p.name for p in after if after[p] != before.get(p)]
     assert changed == [f"{target}.docx"]
-    assert frames(lived)["documents"].loc[f"letter_mentor:{target}:2026–2028", "state"] == "заменен"
+    docs = frames(lived)["documents"]
+    assert docs.loc[f"letter_mentor:{target}:2026–2028", "state"] == "заменен"
+    # the printing file held the old letter: it goes, and the curator is told why
+    combined = [p for p in before if p.name.endswith("— все.docx") and "наставникам" in p.name]
+    assert len(combined) == 1 and not combined[0].exists()
+    batch = docs.loc["letter_mentor:все:2026–2028"]
+    assert batch["state"] == "удален: в нем прежняя версия" and batch["link"] == "" and batch["pdf"] == ""
+    assert "удален: в нем была прежняя версия" in out and target in out
+    with clock.frozen(THROUGH):
+        cli("letters", "mentors", "--force", "--config", str(lived / "nastavnik.toml"))
+    assert combined[0].exists() and frames(lived)["documents"].loc["letter_mentor:все:2026–2028", "state"] == "создан"
 
 
 def test_report_figures_are_the_registries_figures(lived: Path) -> None:

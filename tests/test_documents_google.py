@@ -142,10 +142,12 @@ def test_a_second_run_uploads_nothing_and_force_replaces_in_place(
     assert fake_google.count("drive.files.create") == 0 and fake_google.count("drive.files.export") == 0
     run(google_lived, "letters", "partners", "--only", "ПТ-0002", "--force")
     after = set(docs_made(fake_google))
-    assert len(after) == len(before) and len(after - before) == 1
-    assert len(pdfs_made(fake_google)) == 5 and len(set(pdfs_made(fake_google)) - pdfs) == 1
-    # the Doc and its PDF made again, the former two deleted; one letter makes no printing Doc
-    assert fake_google.count("drive.files.create") == 2 and fake_google.count("drive.files.delete") == 2
+    assert len(after) == len(before) - 1 and len(after - before) == 1
+    assert len(pdfs_made(fake_google)) == 4 and len(set(pdfs_made(fake_google)) - pdfs) == 1
+    # the Doc and its PDF made again, the former two deleted; one letter makes no printing Doc, and
+    # the former printing Doc and its PDF, which held the old letter, are deleted too
+    assert fake_google.count("drive.files.create") == 2 and fake_google.count("drive.files.delete") == 4
+    assert not any(f["name"].startswith("Письма партнерам — все") for f in fake_google.drive.files.values())
 
 
 def test_force_replaces_the_batch_printing_doc_and_its_pdf(google_lived: Config, fake_google: FakeGoogle) -> None:

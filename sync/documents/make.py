@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sheets.schema import DOCUMENT_STATES
 from sync.config import Config
 from sync.documents import texts
 from sync.documents.catalog import BATCH, BY_CODE, PROGRAMME, TEMPLATE_VERSION, DocumentKind, cycle_of, document_key
@@ -34,7 +35,8 @@ from sync.documents.sinks import Placed, Sink
 from sync.erasure import documents_of, withdrawn_people
 from sync.registry import Registries, local_stamp
 
-CREATED, REPLACED, ERASED = "создан", "заменен", "удален: отзыв согласия"
+# the last: a printing file one of whose documents was made again alone
+CREATED, REPLACED, ERASED, OUTDATED = DOCUMENT_STATES
 
 
 @dataclass
@@ -207,6 +209,16 @@ def make_batch(code: str, reg: Registries, config: Config, template: Template, s
             reg["documents"][keys[placed.link]]["pdf"] = pdf
             report.pdfs += 1
     report.combined, report.note = outcome.combined, outcome.note
+    if former is not None and replaces[0] and not outcome.combined and report.replaced:
+        # The former printing file still holds the old version of what was just made again:
+        # printed and signed, it would be the wrong letter. It goes; the new one prints alone.
+        for link in dict.fromkeys(replaces):
+            if link:
+                sink.remove(link)
+        former.update({"link": "", "pdf": "", "state": OUTDATED, "made_at": stamp})
+        again = ", ".join(s for s in report.links if s != PROGRAMME) or kind.title
+        notes = [report.note, texts.MSG_PRINT_OUTDATED.format(title=former["title"], ids=again)]
+        report.note = "; ".join(n for n in notes if n)
     return report
 
 
