@@ -15,8 +15,8 @@ from sheets.google_cells import DATE_PATTERN, from_serial, to_serial
 from sheets.schema import CONSENTS, MENTORS, Kind
 from sync.google.setup import create_spreadsheet, ensure_spreadsheet
 from tests.fake_google import FakeGoogle
+from tests.fake_google.grid import render_cell
 from tests.fake_google.numbers import render_date
-from tests.fake_google.sheets import render_cell
 
 pytest_plugins = ["tests.fake_google.fixtures"]
 
@@ -44,7 +44,7 @@ def test_serial_numbers_count_days_from_30_december_1899() -> None:
 
 
 def test_the_fake_renders_a_date_as_google_does() -> None:
-    from tests.fake_google.sheets import Cell
+    from tests.fake_google.grid import Cell
 
     cell, fmt = Cell(value=46351.0), {"numberFormat": {"type": "DATE", "pattern": DATE_PATTERN}}
     assert render_cell(cell, "FORMATTED_VALUE", fmt) == "25.11.2026"

@@ -10,7 +10,7 @@ from sheets.schema import BY_NAME, REGISTRIES, Owner, dropdown_message, has_drop
 from sync.google.setup import SetupError, connect, create_spreadsheet, ensure_spreadsheet
 from sync.google.transport import Endpoints
 from tests.fake_google import FakeGoogle
-from tests.fake_google.sheets import Sheet
+from tests.fake_google.grid import Sheet
 
 pytest_plugins = ["tests.fake_google.fixtures"]
 
