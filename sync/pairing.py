@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 
 from forms.answers import split_list
 from forms.questionnaires import COMPETENCIES
@@ -47,6 +48,13 @@ MSG_UNKNOWN = "в паре указан неизвестный участник:
 MSG_LEFT = "наставляемый выбыл из программы"
 MSG_DISPLACED = "место наставника {mentor} занял выбор куратора (пара {pair})"
 MSG_REPLACES = "прежнее предложение {pair} снято: {why}"
+CYCLE_ENDED_KEY = "программа: цикл завершен"
+MSG_CYCLE_ENDED = (
+    "цикл программы {start}–{end} завершен: новые пары не предлагаются, предложения и пары остаются как "
+    "есть. Следующий цикл: укажите в {file} [programme] start и end нового цикла и roadmap_year_shift "
+    "(год начала минус 2022) — тогда подбор и дорожная карта пойдут по нему; участники, пары, документы "
+    "и реестр долгосрочных наставников прежнего цикла сохраняются"
+)
 
 
 @dataclass
@@ -57,8 +65,14 @@ class PairingReport:
     new: int = 0
     kept: int = 0
     withdrawn: int = 0
+    ended: date | None = None  # the cycle's last day, when the run is after it: nothing proposed
+    waiting: int = 0
+    undecided: int = 0
 
     def summary(self) -> str:
+        if self.ended is not None:
+            return (f"подбор пар: цикл программы завершился {self.ended:%d.%m.%Y} — новые пары не предлагаются "
+                    f"(ожидают пары: {self.waiting}; предложений без решения: {self.undecided})")
         if self.result is None:
             return "подбор пар: наставляемых, ожидающих пары, нет"
         r = self.result
@@ -222,6 +236,14 @@ def update_pairs(reg: Registries, ctx: Context, config: Config) -> PairingReport
     ]
     _check_fixed(reg, ctx, settings, mentors, rejected, held | _involving(pairs, held_mentors | held_mentees),
                  chosen, typed_problems)
+    ended = ctx.today > config.end
+    reg.alert(CYCLE_ENDED_KEY, ended, local_stamp(ctx.now, ctx.tz), form="Программа", response="",
+              question="[programme] end", reason=MSG_CYCLE_ENDED.format(
+                  start=f"{config.start:%d.%m.%Y}", end=f"{config.end:%d.%m.%Y}", file=config.path.name))
+    if ended:  # a proposal for a programme that is over helps nobody; the unmatched rows stay as they are
+        report.ended, report.waiting = config.end, len(waiting)
+        report.undecided = sum(1 for p in pairs.values() if p["status"] == OPEN)
+        return report
     if not waiting and not keep:
         _unmatched_alerts(reg, ctx, {})
         return report

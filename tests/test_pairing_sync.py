@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from click.testing import CliRunner
 
 from forms.answers import split_list
 from sheets.xlsx import XlsxStore
 from sync.cli import main
+from sync.config import load_config
 from tests.conftest import NOW, sync_once
 from tests.test_roadmap_sync import set_cells
 
@@ -160,3 +161,32 @@ def test_a_group_mentor_gets_a_group_that_shrinks_when_a_member_stops_fitting(de
     sync_once(demo_programme)
     mentees = snapshot(demo_programme)["mentees"]
     assert all(mentees.loc[m, "status"] == "в паре" for m in members[1:])
+
+
+def test_after_the_cycle_nothing_new_is_proposed_and_the_curator_is_told_how_to_go_on(demo_programme) -> None:
+    """The calendar moves past [programme] end: a proposal for a finished programme helps nobody.
+    The run says so (and in «Требует внимания»); moving the cycle on lets matching go again."""
+    after = datetime(2028, 7, 1, 9, 0, tzinfo=UTC)  # the day after the demo cycle's end
+    report = sync_once(demo_programme, now=after)
+    line = report.plan.pairing.summary()
+    assert "цикл программы завершился 30.06.2028 — новые пары не предлагаются" in line
+    snap = snapshot(demo_programme)
+    assert len(snap["pairs"]) == 0 and (snap["mentees"]["status"] == "ожидает пары").sum() > 0
+    row = snap["attention"].loc["программа: цикл завершен"]
+    assert row["status"] == "открыто"
+    assert "[programme] start и end" in row["reason"] and "nastavnik.toml" in row["reason"]
+    # the curator moves the cycle on: matching resumes and the row is marked fixed
+    path = demo_programme.path
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('end = "2028-06-30"', 'end = "2030-06-30"'), encoding="utf-8")
+    sync_once(load_config(path), now=after + timedelta(days=1))
+    snap = snapshot(demo_programme)
+    assert (snap["pairs"]["status"] == "предложена").sum() > 5
+    assert snap["attention"].loc["программа: цикл завершен", "status"] == "исправлено"
+
+
+def test_the_cycles_last_day_still_proposes(demo_programme) -> None:
+    last = datetime(2028, 6, 30, 18, 0, tzinfo=UTC)  # 21:00 in Moscow: still the last day
+    report = sync_once(demo_programme, now=last)
+    assert report.plan.pairing.ended is None and report.plan.pairing.new > 5
+    assert "программа: цикл завершен" not in snapshot(demo_programme)["attention"].index
