@@ -136,13 +136,24 @@ def python_check(version: tuple[int, int], today: date) -> Check | None:
                        f"и переустановите nastavnik")
 
 
+def cycle_check(config: Config, today: date) -> Check:
+    """Where today is in the programme's cycle: before, in it, or after its end (matching stops)."""
+    span = f"цикл программы {config.start:%d.%m.%Y}–{config.end:%d.%m.%Y}"
+    if today > config.end:
+        return Check(None, f"внимание: {span} завершен — новые пары не предлагаются; для следующего цикла "
+                           f"укажите в {config.path.name} [programme] start, end и roadmap_year_shift")
+    if today < config.start:
+        return Check(True, f"{span} начнется через {(config.start - today).days} дн.")
+    return Check(True, f"{span}: идет, до окончания {(config.end - today).days} дн.")
+
+
 def run_checks(config: Config) -> list[Check]:
     """Every check for the config's backend, configuration first."""
     import sys
 
     from sync import clock
 
-    head = [Check(True, f"настройки {config.path}")]
+    head = [Check(True, f"настройки {config.path}"), cycle_check(config, clock.today(config.tz))]
     if config.backend == "google":
         notice = python_check(sys.version_info[:2], clock.today(config.tz))
         head += [notice] if notice else []

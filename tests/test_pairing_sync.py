@@ -190,3 +190,17 @@ def test_the_cycles_last_day_still_proposes(demo_programme) -> None:
     report = sync_once(demo_programme, now=last)
     assert report.plan.pairing.ended is None and report.plan.pairing.new > 5
     assert "программа: цикл завершен" not in snapshot(demo_programme)["attention"].index
+
+
+def test_doctor_says_where_today_is_in_the_cycle(demo_programme) -> None:
+    from datetime import date
+
+    from sync.doctor import cycle_check
+
+    assert cycle_check(demo_programme, date(2026, 8, 20)).text.endswith("начнется через 12 дн.")
+    during = cycle_check(demo_programme, date(2028, 6, 30))
+    assert during.ok and "идет, до окончания 0 дн." in during.text
+    after = cycle_check(demo_programme, date(2028, 7, 1))
+    assert after.ok is None and "завершен — новые пары не предлагаются" in after.text
+    result = CliRunner().invoke(main, ["doctor", "--config", str(demo_programme.path)])
+    assert "цикл программы 01.09.2026–30.06.2028: идет" in result.output
