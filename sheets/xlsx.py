@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 import zipfile
 from collections.abc import Sequence
 from copy import copy
-from datetime import date, datetime
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -24,16 +22,15 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineError, CalamineWorkbook
 
-from sheets.changes import ChangeSet, number_of
+from sheets.changes import ChangeSet
 from sheets.charts import ChartSpec, resolve
 from sheets.guide import GUIDE_HEADER, GUIDE_TITLE, GUIDE_WIDTHS, guide_rows
 from sheets.layout import header_map, place_changes, snapshot_from_grids
-from sheets.look import DATE_FORMAT, DATETIME_FORMAT, PRINT_SETUP, header_colour, wraps
+from sheets.look import PRINT_SETUP, header_colour, wraps
 from sheets.schema import (
     DROPDOWN_TITLE,
     REGISTRIES,
     Column,
-    Kind,
     SheetSchema,
     dropdown_message,
     has_dropdown,
@@ -41,9 +38,8 @@ from sheets.schema import (
 from sheets.store import SchemaMismatch, Snapshot, StoreBusy, StoreError, WriteReport
 from sheets.xlsx_charts import add_chart, existing_titles
 from sheets.xlsx_file import MSG_CHANGED, STALE_SECONDS, StoreChanged, WorkbookFile
+from sheets.xlsx_rows import TOP, WRAP, NewRows, save_with_rows, typed_value
 
-WRAP = Alignment(wrap_text=True, vertical="top")
-TOP = Alignment(vertical="top")  # beside wrapped text: a row's cells start on one line, not at the bottom
 STATUS_COLOURS = {
     "выполнено": "C6EFCE",
     "в работе": "FFEB9C",
@@ -66,6 +62,7 @@ class XlsxStore:
 
     backend = "local"
     bounded_writes = False  # a local file has no request size: a backlog is written at once
+    stream_rows = True  # rows below all the sheet holds go as XML (False: every cell by openpyxl)
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
@@ -150,7 +147,10 @@ class XlsxStore:
         if merged:
             raise StoreError(f"{self.path.name}: " + "; ".join(merged) + "; ничего не записано")
         styles: dict = {}  # the style a fresh cell ends with, per kind of write (this book's ids)
+        style_ids: dict = {}  # the same as style ids, for rows written as XML (NewRows)
+        new_rows = []
         for schema, ws, writes in planned:
+            fresh = NewRows(ws, style_ids) if self.stream_rows else None
             lines: dict[int, int] = {}
             for w in writes:
                 column = schema.column(w.column)
@@ -158,16 +158,24 @@ class XlsxStore:
                     _add_header(ws, w.col, column)
                     report.added.append(f"столбец «{column.header}» на листе «{schema.title}»")
                     continue
-                _set_text(ws.cell(w.row, w.col), w.text, column, styles)
-                if wraps(column):
+                wrap = wraps(column)
+                if fresh is not None and fresh.holds(w.row):
+                    fresh.add(w.row, w.col, w.text, column, wrap)
+                else:
+                    _set_text(ws.cell(w.row, w.col), w.text, column, styles)
+                if wrap:
                     lines[w.row] = max(lines.get(w.row, 1), _lines(w.text, column.width))
             for row, count in lines.items():  # wrapped text shows whole (not every viewer fits rows)
                 height = min(LINE_HEIGHT * count, MAX_ROW_HEIGHT)
-                if count > 1 and (ws.row_dimensions[row].height or 0) < height:
+                if count > 1 and fresh is not None and fresh.holds(row):
+                    fresh.heights[row] = height
+                elif count > 1 and (ws.row_dimensions[row].height or 0) < height:
                     ws.row_dimensions[row].height = height
             report.cells += sum(1 for w in writes if w.row > 1)
+            new_rows.append(fresh)
         report.rows = len(changes.appends)
-        self._save(wb)
+        rows = [r for r in new_rows if r]
+        self.file.save(lambda tmp: save_with_rows(wb, tmp, rows) if rows else wb.save(tmp))
         return report
 
     # creating --------------------------------------------------------------------------
@@ -273,7 +281,8 @@ def _merged_targets(ws: Worksheet, schema: SheetSchema, writes: Sequence) -> str
     would lose what the range shows), said by sheet and cell; empty when there are none."""
     if not ws.merged_cells.ranges:  # no range, no merged cell (and no cell made just to look)
         return ""
-    hit = sorted({(w.row, w.col) for w in writes if isinstance(ws.cell(w.row, w.col), MergedCell)})
+    held = ws.max_row  # a merged cell is a cell openpyxl holds: none is below its last row
+    hit = sorted({(w.row, w.col) for w in writes if w.row <= held and isinstance(ws.cell(w.row, w.col), MergedCell)})
     if not hit:
         return ""
     cells = ", ".join(f"{get_column_letter(c)}{r}" for r, c in hit[:10]) + (" …" if len(hit) > 10 else "")
@@ -296,11 +305,6 @@ def _last_used_row(ws: Worksheet) -> int:
         if any(c.value not in (None, "") for c in ws[row]):
             return row
     return 1
-
-
-# Characters an .xlsx cell (XML 1.0, UTF-8) cannot hold. Ingestion already replaced them in
-# answers (and said so); this is the last guard, so no other text can ever stop a save.
-_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 LINE_HEIGHT = 15  # points per wrapped line
@@ -367,24 +371,13 @@ def _set_text(cell, text: str, column: Column, styles: dict | None = None) -> No
     """Write a value so it reads back as the same text; never as a formula.
 
     Dates are real date cells shown ДД.ММ.ГГГГ (they read back as the same ISO text); long
-    text wraps. ``styles`` (one per workbook) remembers the style a cell without one ends with.
+    text wraps (``typed_value`` says how). ``styles`` (one per workbook) remembers the style a
+    cell without one ends with.
     """
-    text = _UNSTORABLE.sub("\ufffd", text)
-    kind = column.kind
-    moment = _moment(text, kind) if kind in (Kind.DATE, Kind.DATETIME) else None
-    number_format = None if moment is None else DATE_FORMAT if kind is Kind.DATE else DATETIME_FORMAT
+    value, number_format = typed_value(text, column)
     _style(cell, wraps(column), number_format, styles)
-    if moment is not None:
-        cell.value = moment
-        return
-    if kind in (Kind.INT, Kind.NUMBER) and text.lstrip("-").isdigit() and len(text) < 15 and str(int(text)) == text:
-        cell.value = int(text)
-        return
-    if kind is Kind.NUMBER and (number := number_of(text)) is not None:
-        cell.value = number
-        return
-    cell.value = text if text != "" else None
-    if text:
+    cell.value = value
+    if isinstance(value, str):
         cell.data_type = "s"  # a leading "=" stays text, as Sheets' RAW input does
 
 
@@ -404,19 +397,6 @@ def _style(cell, wrap: bool, number_format: str | None, styles: dict | None) -> 
         cell.number_format = number_format
     if fresh:
         styles[wrap, number_format] = copy(cell._style)
-
-
-def _moment(text: str, kind: Kind):
-    """The date (or date and time) an ISO text means, when it reads back as the same text."""
-    try:
-        moment = datetime.fromisoformat(text) if kind is Kind.DATETIME else date.fromisoformat(text)
-    except ValueError:
-        return None
-    if kind is Kind.DATETIME and (len(text) != 19 or moment.tzinfo is not None):
-        return None
-    if kind is Kind.DATE and len(text) != 10:
-        return None
-    return moment
 
 
 def _dropdown(column: Column, letter: str) -> DataValidation:
