@@ -68,16 +68,18 @@ def test_a_staff_save_between_read_and_write_is_kept_and_the_next_run_takes_both
 
 
 def test_a_staff_save_during_the_jobs_own_save_is_kept(demo_programme, monkeypatch) -> None:
-    from openpyxl.workbook.workbook import Workbook
+    from sheets.xlsx_file import WorkbookFile
 
-    real = Workbook.save
+    real = WorkbookFile.save
 
-    def save_then_staff(self, filename):
-        real(self, filename)
-        if ".nastavnik-" in str(filename):
+    def save_then_staff(self, write_to):
+        def writing(tmp):  # the job's temp copy is written (openpyxl, the new rows), then staff save
+            write_to(tmp)
             staff_note(demo_programme.registry, "сохранено во время записи")
 
-    monkeypatch.setattr(Workbook, "save", save_then_staff)
+        real(self, writing)
+
+    monkeypatch.setattr(WorkbookFile, "save", save_then_staff)
     with pytest.raises(StoreBusy, match="сохранили, пока шел запуск"):
         sync_once(demo_programme)
     assert notes(demo_programme.registry) == ["сохранено во время записи"]
