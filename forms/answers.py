@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 
 from forms.responses import Response
 from forms.spec import FormSpec, Question, QuestionType
@@ -53,6 +53,7 @@ def valid_email(text: str) -> bool:
     return bool(_EMAIL.match(text)) and len(text) <= 254
 
 
+@lru_cache(maxsize=65_536)  # answers repeat the same few dates; strptime is slow
 def parse_date(text: str) -> date | None:
     """A date answer as Google exports it (25.11.2026, 2026-11-25, 11/25/2026)."""
     text = text.strip()

@@ -8,7 +8,7 @@ and a Google spreadsheet behave alike.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -17,8 +17,7 @@ from sheets.schema import REGISTRIES, SheetSchema
 from sheets.store import SchemaMismatch, Snapshot
 
 
-@dataclass(frozen=True)
-class CellWrite:
+class CellWrite(NamedTuple):  # a tuple: a first load makes half a million of them
     """One cell to write; ``row`` and ``col`` are 1-based, as in A1 notation."""
 
     row: int
@@ -166,17 +165,22 @@ def place_changes(
             continue
         if u.column in mapping:
             writes.append(CellWrite(row, mapping[u.column], u.new, u.column))
+    key_name = schema.key
     for a in changes.appends:
         if a.sheet != schema.name:
             continue
-        if a.key in row_of:
-            skipped.append(f"лист «{schema.title}»: строка «{a.key}» уже есть, повтор не добавлен")
+        values = dict(a.values)
+        key = values[key_name]
+        if key in row_of:
+            skipped.append(f"лист «{schema.title}»: строка «{key}» уже есть, повтор не добавлен")
             continue
         last += 1
-        row_of[a.key] = last
-        for name, text in a.values:
-            if name in mapping and text != "":
-                writes.append(CellWrite(last, mapping[name], text, name))
+        row_of[key] = last
+        writes.extend(
+            CellWrite(last, mapping[name], text, name)
+            for name, text in values.items()
+            if text != "" and name in mapping
+        )
     return writes, skipped
 
 

@@ -87,6 +87,7 @@ def _allowed(choices: tuple[str, ...]) -> str:
     return ", ".join(f"«{c}»" for c in choices)
 
 
+@lru_cache(maxsize=65_536)  # the same few dates (and "") are read for thousands of rows; strptime is slow
 def parse_date_text(text: str) -> date | None:
     """A date typed or stored in a cell (2026-11-25, 25.11.2026, 25.11.26), or None."""
     text = _SPACES.sub(" ", text).strip()
