@@ -69,16 +69,28 @@ def _fold(text: str) -> str:
     return " ".join(text.replace("ё", "е").replace("Ё", "Е").split()).casefold()
 
 
+@cache
+def _folded(options: tuple[str, ...]) -> dict[str, str]:
+    """Folded option -> option (made once per question, not once per answer)."""
+    return {_fold(o): o for o in options}
+
+
 def split_options(text: str, options: tuple[str, ...]) -> tuple[list[str], list[str]] | None:
     """Split a checkbox answer joined by ", " into known options and unknown pieces.
 
     Options may themselves contain ", ", so a plain split is wrong: this finds the segmentation
     that uses the fewest unknown pieces. Returns (options in the spec's order, unknown pieces).
     """
+    split = _split_options(text, options)
+    return None if split is None else (list(split[0]), list(split[1]))
+
+
+@lru_cache(maxsize=16_384)  # checkbox answers repeat: the same few combinations of options
+def _split_options(text: str, options: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     text = text.strip()
     if not text:
-        return [], []
-    folded = {_fold(o): o for o in options}
+        return (), ()
+    folded = _folded(options)
     parts = text.split(", ")
 
     @cache
@@ -108,7 +120,7 @@ def split_options(text: str, options: tuple[str, ...]) -> tuple[list[str], list[
     if result is None:
         return None
     known = sorted(set(result[1]), key=options.index)
-    return known, [u for u in result[2] if u]
+    return tuple(known), tuple(u for u in result[2] if u)
 
 
 def parse_answer(q: Question, raw: str | list[str]) -> tuple[str, str | None]:
@@ -148,7 +160,7 @@ def parse_answer(q: Question, raw: str | list[str]) -> tuple[str, str | None]:
             return "", "слишком большое число"
         return str(number), None
     if t is QuestionType.CHOICE:
-        folded = {_fold(o): o for o in q.options}
+        folded = _folded(q.options)
         option = folded.get(_fold(stripped))
         if option is not None:
             return option, None
@@ -157,7 +169,7 @@ def parse_answer(q: Question, raw: str | list[str]) -> tuple[str, str | None]:
         return "", "такого варианта ответа нет в анкете"
     if t is QuestionType.CHECKBOX:
         if pieces is not None:
-            folded = {_fold(o): o for o in q.options}
+            folded = _folded(q.options)
             known = [folded[_fold(p)] for p in pieces if _fold(p) in folded]
             unknown = [p.strip() for p in pieces if _fold(p) not in folded and p.strip()]
             known = sorted(set(known), key=q.options.index)

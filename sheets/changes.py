@@ -135,12 +135,27 @@ def empty_frame(schema: SheetSchema) -> pd.DataFrame:
 
 def frame_from_records(schema: SheetSchema, records: Iterable[dict[str, str]]) -> pd.DataFrame:
     """A frame from records keyed by canonical names; missing columns are empty text."""
-    rows = [{name: cell_text(r.get(name, "")) for name in schema.names} for r in records]
-    if not rows:
+    records = list(records)
+    if not records:
         return empty_frame(schema)
-    frame = pd.DataFrame(rows, columns=schema.names, dtype=object)
+    # column by column: pandas makes a frame from lists several times faster than from dicts
+    columns = {name: [cell_text(r.get(name, "")) for r in records] for name in schema.names}
+    frame = pd.DataFrame(columns, columns=schema.names, dtype=object)
     frame.index = pd.Index(frame[schema.key].tolist(), dtype=object, name=schema.key)
     return frame
+
+
+def records_by_key(frame: pd.DataFrame) -> dict:
+    """``frame.to_dict("index")`` (key -> column -> value), read column by column: several
+    times faster on the large registries, where pandas boxes every value on its own."""
+    if not frame.index.is_unique:
+        return frame.to_dict("index")  # raises as pandas does
+    names = list(frame.columns)
+    keys = frame.index.tolist()
+    if not names:
+        return {key: {} for key in keys}
+    values = [frame.iloc[:, i].tolist() for i in range(len(names))]
+    return {key: dict(zip(names, row, strict=True)) for key, row in zip(keys, zip(*values, strict=True), strict=True)}
 
 
 def diff_frames(
@@ -150,8 +165,8 @@ def diff_frames(
     allow: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset(),
 ) -> ChangeSet:
     """The changes that turn ``before`` into ``after`` under the ownership rules (see diff_records)."""
-    before_rows = before.to_dict("index") if len(before) else {}
-    return diff_records(schema, before_rows, after.to_dict("index"), allow)
+    before_rows = records_by_key(before) if len(before) else {}
+    return diff_records(schema, before_rows, records_by_key(after), allow)
 
 
 def diff_records(

@@ -26,6 +26,9 @@ class CellWrite(NamedTuple):  # a tuple: a first load makes half a million of th
     column: str  # canonical column name, so a store can type the cell
 
 
+_cell_write = tuple.__new__
+
+
 def header_map(schema: SheetSchema, header_row: Sequence[object]) -> tuple[dict[str, int], list[str]]:
     """Canonical column name -> 1-based column index, and the problems found (Russian).
 
@@ -177,7 +180,7 @@ def place_changes(
         last += 1
         row_of[key] = last
         writes.extend(
-            CellWrite(last, mapping[name], text, name)
+            _cell_write(CellWrite, (last, mapping[name], text, name))  # CellWrite(...), without its slow __new__
             for name, text in values.items()
             if text != "" and name in mapping
         )

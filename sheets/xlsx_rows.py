@@ -36,6 +36,7 @@ MAX_TEXT = 32767  # what a cell holds; openpyxl cuts a longer text there too
 # answers (and said so); this is the last guard, so no other text can ever stop a save.
 UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})  # as lxml writes text
+_TYPED = frozenset({Kind.DATE, Kind.DATETIME, Kind.INT, Kind.NUMBER})  # kinds whose text may be a number
 _DIMENSION = re.compile(rb'<dimension ref="([^"]*)"/>')
 
 
@@ -93,16 +94,24 @@ class NewRows:
 
     def add(self, row: int, col: int, text: str, column: Column, wrap: bool) -> None:
         """The cell at (row, col) gets ``text`` as ``column`` types it (``_set_text``'s rules)."""
-        value, number_format = typed_value(text, column)
-        style = self._style(wrap, number_format)
+        if column.kind in _TYPED:
+            value, number_format = typed_value(text, column)
+        else:  # typed_value's answer for text, without its checks (most cells of a first load)
+            value, number_format = UNSTORABLE.sub("\ufffd", text) or None, None
+        style = self._ids.get((wrap, number_format))
+        if style is None:
+            style = self._style(wrap, number_format)
         letter = self._letters.get(col) or self._letters.setdefault(col, get_column_letter(col))
         ref = f'<c r="{letter}{row}" s="{style}"'
         if value is None:
             xml = ref + ' t="n"/>'
-        elif isinstance(value, str):
-            value = value[:MAX_TEXT]
+        elif type(value) is str:
+            if len(value) > MAX_TEXT:
+                value = value[:MAX_TEXT]
             space = ' xml:space="preserve"' if value != value.strip() else ""
-            xml = f'{ref} t="inlineStr"><is><t{space}>{value.translate(_ESCAPE)}</t></is></c>'
+            if "&" in value or "<" in value or ">" in value or "\r" in value:
+                value = value.translate(_ESCAPE)
+            xml = f'{ref} t="inlineStr"><is><t{space}>{value}</t></is></c>'
         else:
             if isinstance(value, date):
                 value = to_excel(value, self.ws.parent.epoch)

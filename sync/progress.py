@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 
-from sheets.changes import frame_from_records
+from sheets.changes import frame_from_records, records_by_key
 from sheets.schema import PAIRS
 from sync.config import Config
 from sync.curation import fill_dates, fill_names
@@ -47,7 +47,7 @@ def update_progress(reg: Registries, ctx: Context, config: Config) -> str:
             reg["mentees"][mentee_id]["stage"] = stage
     frames["pairs"] = frame_from_records(PAIRS, reg["pairs"].values())
     status = compute_roadmap(frames, ctx.today, roadmap_settings(config), generated_documents(reg))
-    for key, row in status.frame.to_dict("index").items():
+    for key, row in records_by_key(status.frame).items():
         current = reg["roadmap"].get(key)
         if current is None:
             reg.add("roadmap", row)

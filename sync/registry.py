@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from sheets.changes import ChangeSet, KeyAssign, diff_records, frame_from_records
+from sheets.changes import ChangeSet, KeyAssign, diff_records, frame_from_records, records_by_key
 from sheets.schema import BY_NAME, REGISTRIES
 from sheets.store import Snapshot
 
@@ -35,7 +35,7 @@ class Registries:
 
     def __init__(self, snapshot: Snapshot) -> None:
         self.before: dict[str, dict[str, dict[str, str]]] = {
-            s.name: snapshot.frames[s.name].to_dict("index") if s.name in snapshot.frames else {}
+            s.name: records_by_key(snapshot.frames[s.name]) if s.name in snapshot.frames else {}
             for s in REGISTRIES
         }
         self.rows: dict[str, dict[str, dict[str, str]]] = {

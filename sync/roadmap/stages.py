@@ -8,7 +8,7 @@ from datetime import date
 
 import pandas as pd
 
-from sheets.changes import cell_text
+from sheets.changes import cell_text, records_by_key
 from sheets.schema import (
     FEEDBACK,
     MEETINGS,
@@ -42,7 +42,7 @@ def _rows(frames: Mapping[str, pd.DataFrame], schema: SheetSchema, strip: bool =
     if frame is None or not len(frame):
         return []
     rows = []
-    for key, record in frame.to_dict("index").items():
+    for key, record in records_by_key(frame).items():
         row = {name: cell_text(record.get(name, "")) for name in schema.names}
         if strip:
             row = {name: value.strip() for name, value in row.items()}
