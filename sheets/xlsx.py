@@ -49,7 +49,10 @@ STATUS_COLOURS = {
     "отклонена": "FFC7CE",
     "открыто": "FFC7CE",
 }
-DROPDOWN_ROWS = 5000
+# Lists and status colours reach Excel's last row: a district's registries run past any smaller
+# bound (with 5,000, rows from 5,001 of a 12,000-participant programme had neither).
+DROPDOWN_ROWS = 1_048_576
+OLD_DROPDOWN_ROWS = (5000,)  # the bounds earlier versions wrote, replaced by init
 
 
 def lock_files(path: Path) -> list[Path]:
@@ -427,14 +430,39 @@ def repair_dropdowns(ws: Worksheet, schema: SheetSchema, mapping: dict[str, int]
         letter = get_column_letter(mapping[column.name])
         wanted = _dropdown(column, letter)
         current = [dv for dv in ws.data_validations.dataValidation if f"{letter}2" in dv.sqref]
+        whole = f"{letter}2:{letter}{DROPDOWN_ROWS}"
         if any(dv.formula1 == wanted.formula1 and dv.showErrorMessage and dv.error == wanted.error
-               for dv in current):
+               and whole in str(dv.sqref) for dv in current):
+            fixed += _status_colours(ws, column, letter, schema.title)
             continue
         for dv in current:
             ws.data_validations.dataValidation.remove(dv)
         ws.add_data_validation(wanted)
         fixed.append(f"выпадающий список «{column.header}» на листе «{schema.title}»")
+        fixed += _status_colours(ws, column, letter, schema.title)
     return fixed
+
+
+def _status_colours(ws: Worksheet, column: Column, letter: str, title: str = "") -> list[str]:
+    """Colour a status column's values down to the last row; what was fixed (named by ``title``).
+
+    Rules an earlier version bounded at row 5,000 are replaced; a column that has them whole is
+    left as it is.
+    """
+    coloured = [(v, c) for v, c in STATUS_COLOURS.items() if v in column.choices]
+    if not (has_dropdown(column) and column.name in ("status", "manual_status") and coloured):
+        return []
+    whole = f"{letter}2:{letter}{DROPDOWN_ROWS}"
+    old = {f"{letter}2:{letter}{n}" for n in OLD_DROPDOWN_ROWS}
+    present = {str(cf.sqref) for cf in ws.conditional_formatting}
+    if whole in present:
+        return []
+    for cf in [cf for cf in ws.conditional_formatting if str(cf.sqref) in old]:
+        del ws.conditional_formatting._cf_rules[cf]  # openpyxl has no public way to drop a range's rules
+    for value, colour in coloured:
+        ws.conditional_formatting.add(whole, FormulaRule(
+            formula=[f'{letter}2="{value}"'], fill=PatternFill("solid", fgColor=colour, bgColor=colour)))
+    return [f"цвета статусов «{column.header}» на листе «{title}»"] if title else []
 
 
 def _format_sheet(ws: Worksheet, schema: SheetSchema) -> None:
@@ -448,16 +476,7 @@ def _format_sheet(ws: Worksheet, schema: SheetSchema) -> None:
         ws.column_dimensions[letter].width = column.width
         if has_dropdown(column):
             ws.add_data_validation(_dropdown(column, letter))
-        if has_dropdown(column) and column.name in ("status", "manual_status"):
-                for value, colour in STATUS_COLOURS.items():
-                    if value in column.choices:
-                        ws.conditional_formatting.add(
-                            f"{letter}2:{letter}5000",
-                            FormulaRule(
-                                formula=[f'{letter}2="{value}"'],
-                                fill=PatternFill("solid", fgColor=colour, bgColor=colour),
-                            ),
-                        )
+        _status_colours(ws, column, letter)
     ws.freeze_panes = "B2"
     ws.row_dimensions[1].height = 45  # room for a wrapped header
     _print_setup(ws)

@@ -248,3 +248,35 @@ def test_init_makes_an_old_workbooks_dropdowns_strict(programme) -> None:
     assert "выпадающий список «Статус» на листе «Пары»" in added
     assert _validations(programme.registry, "Пары")["Статус"].showErrorMessage
     assert XlsxStore(programme.registry).create() == []
+
+
+def test_lists_and_status_colours_reach_every_row_of_a_district_registry(programme) -> None:
+    """A 12,000-participant programme has rows past 5,000: the list and the colours reach them,
+    and init widens what an older version bounded at row 5,000 (once)."""
+    from openpyxl import load_workbook
+    from openpyxl.formatting.formatting import ConditionalFormattingList
+    from openpyxl.worksheet.cell_range import MultiCellRange
+
+    def colours(path) -> dict[str, int]:
+        ws = load_workbook(path)["Пары"]
+        return {str(cf.sqref): len(cf.rules) for cf in ws.conditional_formatting}
+
+    assert all(str(dv.sqref).endswith("1048576") for dv in _validations(programme.registry, "Пары").values())
+    fresh = colours(programme.registry)
+    assert fresh and all(rng.endswith("1048576") for rng in fresh)
+    wb = load_workbook(programme.registry)  # as the versions before 1 December 2026 made them
+    ws = wb["Пары"]
+    for dv in ws.data_validations.dataValidation:
+        dv.sqref = MultiCellRange(" ".join(str(r).replace("1048576", "5000") for r in dv.sqref.ranges))
+    rules = {str(cf.sqref): cf.rules for cf in ws.conditional_formatting}
+    ws.conditional_formatting = ConditionalFormattingList()
+    for rng, found in rules.items():
+        for rule in found:
+            ws.conditional_formatting.add(rng.replace("1048576", "5000"), rule)
+    wb.save(programme.registry)
+    assert all(rng.endswith("5000") for rng in colours(programme.registry))
+    added = XlsxStore(programme.registry).create()
+    assert "выпадающий список «Статус» на листе «Пары»" in added and "цвета статусов «Статус» на листе «Пары»" in added
+    assert colours(programme.registry) == fresh
+    assert all(str(dv.sqref).endswith("1048576") for dv in _validations(programme.registry, "Пары").values())
+    assert XlsxStore(programme.registry).create() == []
