@@ -345,6 +345,9 @@ def status(config_path: Path | None, as_json: bool) -> None:
     click.echo("")
     for line in stage_summaries(rows):
         click.echo(line)
+    from sync.doctor import cycle_check
+
+    click.echo(cycle_check(config, clock.today(config.tz)).line())
 
 
 @main.command(context_settings=CONTEXT)

@@ -202,5 +202,6 @@ def test_doctor_says_where_today_is_in_the_cycle(demo_programme) -> None:
     assert during.ok and "идет, до окончания 0 дн." in during.text
     after = cycle_check(demo_programme, date(2028, 7, 1))
     assert after.ok is None and "завершен — новые пары не предлагаются" in after.text
-    result = CliRunner().invoke(main, ["doctor", "--config", str(demo_programme.path)])
-    assert "цикл программы 01.09.2026–30.06.2028: идет" in result.output
+    for command in ("doctor", "status"):
+        result = CliRunner().invoke(main, [command, "--config", str(demo_programme.path)])
+        assert "цикл программы 01.09.2026–30.06.2028: идет, до окончания 583 дн." in result.output, command
