@@ -60,6 +60,8 @@ class ResponseSource(Protocol):
         ...
 
 
+# _TS_FORMATS[0] zero-padded, read without strptime
+_RUSSIAN_TS = re.compile(r"([0-9]{2})\.([0-9]{2})\.([0-9]{4}) ([0-9]{2}):([0-9]{2}):([0-9]{2})")
 _TS_FORMATS = (
     "%d.%m.%Y %H:%M:%S",
     "%d.%m.%Y %H:%M",
@@ -94,6 +96,13 @@ def parse_timestamp(text: str, default_tz: tzinfo) -> datetime | None:
         tz = UTC
         text = _ZULU.sub("", text)
     text = text.replace("ПП", "PM").replace("ДП", "AM")
+    quick = _RUSSIAN_TS.fullmatch(text.strip())  # the usual «25.11.2026 14:03:12»: strptime is slow
+    if quick:
+        day, month, year, hour, minute, second = map(int, quick.groups())
+        try:
+            return datetime(year, month, day, hour, minute, second, tzinfo=tz)
+        except ValueError:
+            pass  # not a real moment: the formats below refuse it as well
     for fmt in _TS_FORMATS:
         try:
             parsed = datetime.strptime(text.strip(), fmt)

@@ -184,12 +184,12 @@ def diff_records(
     changes = ChangeSet()
     writable = [c.name for c in schema.columns if c.owner is not Owner.STAFF]
     staff = [c.name for c in schema.columns if c.owner is Owner.STAFF]
+    names, key_name = schema.names, schema.key
     for key, row in after.items():
         key = cell_text(key)
         old = before.get(key)
         if old is None:
-            values = tuple((name, cell_text(row.get(name, ""))) for name in schema.names)
-            values = tuple((n, key if n == schema.key else v) for n, v in values)
+            values = tuple((n, key if n == key_name else cell_text(row.get(n, ""))) for n in names)
             changes.appends.append(RowAppend(schema.name, values))
             continue
         columns = writable + [n for n in staff if (key, n) in allow] if allow else writable

@@ -155,19 +155,20 @@ class XlsxStore:
         for schema, ws, writes in planned:
             fresh = NewRows(ws, style_ids) if self.stream_rows else None
             lines: dict[int, int] = {}
-            for w in writes:
-                column = schema.column(w.column)
-                if w.row == 1:  # an optional column this older sheet lacked (place_changes)
-                    _add_header(ws, w.col, column)
+            looks = {c.name: (c, wraps(c)) for c in schema.columns}
+            after = fresh.after if fresh is not None else None  # rows below it go to ``fresh``
+            for row, col, text, name in writes:
+                column, wrap = looks[name]
+                if row == 1:  # an optional column this older sheet lacked (place_changes)
+                    _add_header(ws, col, column)
                     report.added.append(f"столбец «{column.header}» на листе «{schema.title}»")
                     continue
-                wrap = wraps(column)
-                if fresh is not None and fresh.holds(w.row):
-                    fresh.add(w.row, w.col, w.text, column, wrap)
+                if after is not None and row > after:
+                    fresh.add(row, col, text, column, wrap)
                 else:
-                    _set_text(ws.cell(w.row, w.col), w.text, column, styles)
+                    _set_text(ws.cell(row, col), text, column, styles)
                 if wrap:
-                    lines[w.row] = max(lines.get(w.row, 1), _lines(w.text, column.width))
+                    lines[row] = max(lines.get(row, 1), _lines(text, column.width))
             for row, count in lines.items():  # wrapped text shows whole (not every viewer fits rows)
                 height = min(LINE_HEIGHT * count, MAX_ROW_HEIGHT)
                 if count > 1 and fresh is not None and fresh.holds(row):

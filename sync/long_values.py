@@ -67,11 +67,14 @@ def spill(changes: ChangeSet, limit: int, folder: Path) -> tuple[ChangeSet, Spil
 
     appends = []
     for a in changes.appends:
+        if all(len(v) <= limit for _n, v in a.values):  # nearly every row: kept as it is
+            appends.append(a)
+            continue
         key = a.key
         appends.append(RowAppend(a.sheet, tuple((n, fit(a.sheet, key, n, v)) for n, v in a.values)))
     updates = []
     for u in changes.updates:
-        new = fit(u.sheet, u.key, u.column, u.new)
+        new = u.new if len(u.new) <= limit else fit(u.sheet, u.key, u.column, u.new)
         if new != u.old:
             updates.append(replace(u, new=new) if new != u.new else u)
     return ChangeSet(updates, appends, list(changes.assigns)), out

@@ -42,8 +42,9 @@ def _rows(frames: Mapping[str, pd.DataFrame], schema: SheetSchema, strip: bool =
     if frame is None or not len(frame):
         return []
     rows = []
+    names = schema.names
     for key, record in records_by_key(frame).items():
-        row = {name: cell_text(record.get(name, "")) for name in schema.names}
+        row = {name: cell_text(record.get(name, "")) for name in names}
         if strip:
             row = {name: value.strip() for name, value in row.items()}
         row[schema.key] = row[schema.key].strip() or cell_text(key).strip()
