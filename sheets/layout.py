@@ -195,9 +195,15 @@ def _missing_optional(
     They go after the last header cell (staff's own columns included), in schema order;
     ``mapping`` gains them. A change that only empties such a column adds nothing.
     """
+    lacking = {c.name for c in schema.columns if c.name not in mapping and not c.required}
+    if not lacking:  # the sheet has every column (nearly always): nothing to look for
+        return []
     wanted = {u.column for u in changes.updates if u.sheet == schema.name and u.new.strip()}
-    wanted |= {name for a in changes.appends if a.sheet == schema.name for name, text in a.values if text.strip()}
-    missing = [c for c in schema.columns if c.name in wanted and c.name not in mapping and not c.required]
+    wanted |= {
+        name for a in changes.appends if a.sheet == schema.name for name, text in a.values
+        if name in lacking and text.strip()
+    }
+    missing = [c for c in schema.columns if c.name in wanted and c.name in lacking]
     if not missing:
         return []
     end = max((i for i, v in enumerate(grid_head, start=1) if cell_text(v).strip()), default=0)

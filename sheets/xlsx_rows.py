@@ -83,7 +83,8 @@ class NewRows:
         self.rows: dict[int, dict[int, str]] = {}
         self.heights: dict[int, float] = {}
         self._ids = style_ids  # (wrap, number format) -> the workbook's style id, per workbook
-        self._letters: dict[int, str] = {}
+        self._columns: dict[int, tuple] = {}  # col -> (column, wrap, letter, typed, text style)
+        self._typed: dict[tuple, tuple] = {}  # (text, kind) -> (value, number format) of a typed column
 
     def __bool__(self) -> bool:
         return bool(self.rows)
@@ -94,28 +95,34 @@ class NewRows:
 
     def add(self, row: int, col: int, text: str, column: Column, wrap: bool) -> None:
         """The cell at (row, col) gets ``text`` as ``column`` types it (``_set_text``'s rules)."""
-        if column.kind in _TYPED:
-            value, number_format = typed_value(text, column)
+        known = self._columns.get(col)
+        if known is None or known[0] is not column or known[1] != wrap:  # once per column
+            known = self._columns[col] = (column, wrap, get_column_letter(col), column.kind in _TYPED,
+                                          self._style(wrap, None))
+        _column, _wrap, letter, typed, style = known
+        if typed:  # the same dates recur on thousands of rows: each text is typed once
+            seen = self._typed.get((text, column.kind))
+            if seen is None:
+                value, number_format = typed_value(text, column)
+                if isinstance(value, date):
+                    value = to_excel(value, self.ws.parent.epoch)
+                seen = self._typed[text, column.kind] = (value, number_format)
+            value, number_format = seen
+            if number_format is not None:
+                style = self._style(wrap, number_format)
         else:  # typed_value's answer for text, without its checks (most cells of a first load)
-            value, number_format = UNSTORABLE.sub("\ufffd", text) or None, None
-        style = self._ids.get((wrap, number_format))
-        if style is None:
-            style = self._style(wrap, number_format)
-        letter = self._letters.get(col) or self._letters.setdefault(col, get_column_letter(col))
-        ref = f'<c r="{letter}{row}" s="{style}"'
+            value = UNSTORABLE.sub("\ufffd", text) or None
         if value is None:
-            xml = ref + ' t="n"/>'
+            xml = f'<c r="{letter}{row}" s="{style}" t="n"/>'
         elif type(value) is str:
             if len(value) > MAX_TEXT:
                 value = value[:MAX_TEXT]
             space = ' xml:space="preserve"' if value != value.strip() else ""
             if "&" in value or "<" in value or ">" in value or "\r" in value:
                 value = value.translate(_ESCAPE)
-            xml = f'{ref} t="inlineStr"><is><t{space}>{value}</t></is></c>'
+            xml = f'<c r="{letter}{row}" s="{style}" t="inlineStr"><is><t{space}>{value}</t></is></c>'
         else:
-            if isinstance(value, date):
-                value = to_excel(value, self.ws.parent.epoch)
-            xml = f'{ref} t="n"><v>{safe_string(value)}</v></c>'
+            xml = f'<c r="{letter}{row}" s="{style}" t="n"><v>{safe_string(value)}</v></c>'
         self.rows.setdefault(row, {})[col] = xml
 
     def _style(self, wrap: bool, number_format: str | None) -> int:

@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from forms.answers import ParsedResponse, Problem, normalise_email, parse_response
@@ -297,8 +298,15 @@ def close_corrected(reg: Registries, spec: FormSpec, response: Response) -> None
             row["status"] = "исправлено"
 
 
-def _form_columns(sheet: str) -> list[str]:
-    return [c.name for c in BY_NAME[sheet].columns if c.owner is Owner.FORM]
+@cache
+def _form_columns(sheet: str) -> tuple[str, ...]:
+    return tuple(c.name for c in BY_NAME[sheet].columns if c.owner is Owner.FORM)
+
+
+@cache
+def _names(sheet: str) -> frozenset[str]:
+    """The sheet's column names, made once (not once per answer)."""
+    return frozenset(BY_NAME[sheet].names)
 
 
 def _upsert(
@@ -323,7 +331,7 @@ def _upsert(
         sheet,
         {
             **defaults,
-            **{k: v for k, v in values.items() if k in BY_NAME[sheet].names},
+            **{k: v for k, v in values.items() if k in _names(sheet)},
             "source": f"анкета {response.ref}",
             "added_on": ctx.today.isoformat(),
             "updated_at": stamp,
