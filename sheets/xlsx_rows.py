@@ -30,6 +30,7 @@ from sheets.store import StoreError
 
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")  # beside wrapped text: a row's cells start on one line, not at the bottom
+SPLICED_LEVEL = 3  # deflate level of a sheet with new rows (zlib's default 6: 0.66 s against 0.23 s at 12,000)
 MAX_TEXT = 32767  # what a cell holds; openpyxl cuts a longer text there too
 
 # Characters an .xlsx cell (XML 1.0, UTF-8) cannot hold. Ingestion already replaced them in
@@ -180,4 +181,7 @@ def save_with_rows(wb, path: str, new_rows: list[NewRows]) -> None:
         for info in source.infolist():
             data = source.read(info)
             rows = spliced.get(info.filename)
-            out.writestr(info, rows.splice(data) if rows is not None else data)
+            if rows is None:
+                out.writestr(info, data)
+            else:  # tens of megabytes of XML: level 3 packs it a third faster, to about the size main's book had
+                out.writestr(info, rows.splice(data), compresslevel=SPLICED_LEVEL)

@@ -78,7 +78,7 @@ class Registries:
     def add(self, sheet: str, record: dict[str, str]) -> dict[str, str]:
         """Add a row; it gets the next id unless it carries its key. Returns the stored row."""
         schema = BY_NAME[sheet]
-        row = {name: "" for name in schema.names}
+        row = dict.fromkeys(schema.names, "")
         row.update({k: v for k, v in record.items() if k in row})
         if not row[schema.key]:
             row[schema.key] = self.next_id(sheet)
@@ -201,4 +201,7 @@ def honour_resolutions(reg: Registries) -> None:
 
 def local_stamp(moment: datetime, tz) -> str:
     """A moment as registry text in the programme's time zone: «2026-11-25 14:03:12»."""
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+    local = moment.astimezone(tz)
+    if local.year < 1000:  # strftime does not pad such a year; isoformat would
+        return local.strftime("%Y-%m-%d %H:%M:%S")
+    return local.replace(tzinfo=None).isoformat(" ", "seconds")  # the same text, without strftime's cost
