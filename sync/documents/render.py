@@ -17,16 +17,17 @@ import tempfile
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-from docx import Document
-from docx.oxml import parse_xml
-from docx.shared import Mm
-from docxtpl import DocxTemplate, InlineImage
-from jinja2 import TemplateError
+from typing import TYPE_CHECKING, Any
 
 from sync.documents import texts
+
+if TYPE_CHECKING:
+    from docxtpl import DocxTemplate
+
+# python-docx, docxtpl and jinja2 are imported where a document is read or made: a run that
+# makes none (every cron run without a new pair, the quiet one) does not pay their import.
 
 SOFFICE_ENV = "NASTAVNIK_SOFFICE"  # path to LibreOffice's soffice, or "none" for no PDF
 
@@ -57,6 +58,9 @@ class Template:
     """A .docx template read once per run; renders any number of documents."""
 
     def __init__(self, name: str, data: bytes) -> None:
+        from docxtpl import DocxTemplate
+        from jinja2 import TemplateError
+
         self.name = name
         self.data = data
         try:
@@ -83,6 +87,9 @@ class Template:
 
     def render(self, context: Mapping[str, Any]) -> bytes:
         """The filled document as .docx bytes (call ``problems`` first)."""
+        from docxtpl import DocxTemplate
+        from jinja2 import TemplateError
+
         doc = DocxTemplate(io.BytesIO(self.data))
         try:
             doc.render(_images(doc, dict(context)), autoescape=True)
@@ -96,6 +103,9 @@ class Template:
 def _images(doc: DocxTemplate, value: Any) -> Any:
     """Pictures (also inside lists and dicts) as docxtpl inline images of this document."""
     if isinstance(value, Picture):
+        from docx.shared import Mm
+        from docxtpl import InlineImage
+
         return InlineImage(doc, io.BytesIO(value.png), width=Mm(value.width_mm))
     if isinstance(value, dict):
         return {k: _images(doc, v) for k, v in value.items()}
@@ -106,6 +116,8 @@ def _images(doc: DocxTemplate, value: Any) -> Any:
 
 def document_text(data: bytes) -> str:
     """All the text of a .docx (paragraphs and table cells), for checks and tests."""
+    from docx import Document
+
     doc = Document(io.BytesIO(data))
     lines = [p.text for p in doc.paragraphs]
     for table in doc.tables:
@@ -121,6 +133,8 @@ def combine(parts: Iterable[bytes]) -> bytes:
     (ten times faster than a general merge); with pictures, whose parts must be copied over,
     docxcompose does the general merge.
     """
+    from docx import Document
+
     parts = list(parts)
     if any(b"r:embed=" in _body_xml(p) for p in parts):
         return _compose(parts)
@@ -129,7 +143,7 @@ def combine(parts: Iterable[bytes]) -> bytes:
     tail = body[-1] if body[-1].tag.endswith("}sectPr") else None
     for data in parts[1:]:
         other = Document(io.BytesIO(data)).element.body
-        page_break = copy.deepcopy(_PAGE_BREAK)
+        page_break = copy.deepcopy(_page_break())
         (tail.addprevious if tail is not None else body.append)(page_break)
         for child in list(other):
             if not child.tag.endswith("}sectPr"):
@@ -139,8 +153,13 @@ def combine(parts: Iterable[bytes]) -> bytes:
     return out.getvalue()
 
 
-_PAGE_BREAK = parse_xml('<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-                        '<w:r><w:br w:type="page"/></w:r></w:p>')
+@cache
+def _page_break():
+    """A paragraph holding a page break (copied before each document of a batch)."""
+    from docx.oxml import parse_xml
+
+    return parse_xml('<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+                     '<w:r><w:br w:type="page"/></w:r></w:p>')
 
 
 def _body_xml(data: bytes) -> bytes:
@@ -149,6 +168,7 @@ def _body_xml(data: bytes) -> bytes:
 
 
 def _compose(parts: list[bytes]) -> bytes:
+    from docx import Document
     from docxcompose.composer import Composer
 
     master = Document(io.BytesIO(parts[0]))
