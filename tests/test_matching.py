@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
 import sync.matching.propose
+import sync.matching.solvers
 from sync.matching import (
     MatchingError,
     MatchSettings,
@@ -659,11 +660,36 @@ def test_pricing_a_few_listed_pairs_gives_exactly_the_full_result(instance):
                       require_training=s.require_training, priority=s.priority,
                       alternatives=s.alternatives)
     full = propose_pairs(mentees, mentors, s, fixed=fixed, rejected=rejected, keep=keep)
-    for listed in (1, 2):
+    # each mentee's best 1 or 2, with or without each mentor's best, with or without the pairs
+    # just below the prices: what is listed changes the rounds, never the result
+    for listed, mentor_best, near in ((1, 0, 0), (2, 0, 0), (1, 1, 3), (2, 2, 1)):
         with (mock.patch.object(sync.matching.propose, "PRICING_ABOVE", -1),
-              mock.patch.object(sync.matching.propose, "BEST_PAIRS", listed)):
+              mock.patch.object(sync.matching.propose, "BEST_PAIRS", listed),
+              mock.patch.object(sync.matching.propose, "MENTOR_BEST", mentor_best),
+              mock.patch.object(sync.matching.solvers, "NEAR", near)):
             priced = propose_pairs(mentees, mentors, s, fixed=fixed, rejected=rejected, keep=keep)
         assert priced == full
+
+
+@PROPERTY
+@given(instances(with_keep=False, most_mentees=6, most_mentors=4), st.sampled_from([(1, 1), (1, 2), (2, 1)]))
+def test_listing_each_mentors_best_gives_the_first_optimum(instance, counts):
+    # the priced path with each mentor's best listed and the pairs near the prices taken
+    # early, against the independent solvers: the optimum (capacities up to 3, ties) and the
+    # first optimum by ids among all of them, found by trying every assignment
+    mentees, mentors, s, fixed, rejected, _ = instance
+    s = MatchSettings(weights=s.weights, cross_direction=s.cross_direction,
+                      require_training=s.require_training, priority=s.priority)
+    listed, mentor_best = counts
+    with (mock.patch.object(sync.matching.propose, "PRICING_ABOVE", -1),
+          mock.patch.object(sync.matching.propose, "BEST_PAIRS", listed),
+          mock.patch.object(sync.matching.propose, "MENTOR_BEST", mentor_best),
+          mock.patch.object(sync.matching.solvers, "NEAR", 3)):
+        result = propose_pairs(mentees, mentors, s, fixed=fixed, rejected=rejected)
+    assert (result.matched, result.total_score) == _exact_best(mentees, mentors, s, rejected, fixed)
+    assert result.blocking_pairs == _blocking(result, mentees, mentors, s, rejected, fixed)
+    made = {(p.mentor_id, p.mentee_id) for p in result.proposals}
+    assert made == _first_optimum(mentees, mentors, s, rejected, fixed)
 
 
 def test_equal_candidates_go_by_id_order():

@@ -23,13 +23,14 @@ Example::
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from sheets.schema import MENTEE_CATEGORIES
 from sync.matching.graph import Candidates, PairRules, Stage, all_candidates, best_candidates
+from sync.matching.pricing import mentor_best, pricer
 from sync.matching.rules import (
     CRITERIA,
     CRITERION_NAMES,
@@ -51,7 +52,6 @@ from sync.matching.rules import (
     score,
 )
 from sync.matching.solvers import (
-    Price,
     blocking_pairs,
     optimal_matching,
     priced_matching,
@@ -66,7 +66,8 @@ __all__ = ["MatchResult", "Proposal", "propose_pairs"]  # the package re-exports
 # 10,000 x 2,000 with crossing directions the full graph has 16 M arcs, ~2 GiB in OR-Tools. The
 # stable method then makes each mentee's list as it walks it (``sync.matching.stable``).
 PRICING_ABOVE = 2_000_000
-BEST_PAIRS = 40  # pairs listed per mentee when pricing: enough that one or two rounds settle it
+BEST_PAIRS = 15  # pairs listed per mentee when pricing, with each mentor's MENTOR_BEST best mentees:
+MENTOR_BEST = 10  # 40 and none took three solves at 50,000 x 10,000, these two (see bench/README.md)
 
 # Why a mentee got no proposal; {scope} is « художественной направленности» or empty.
 NO_MENTORS = "нет наставников{scope}"
@@ -249,10 +250,14 @@ def _match_the_rest(
     open_arcs = ~is_kept[candidates.mentee] & (places[candidates.mentor] > 0)
     mentee, mentor = candidates.mentee[open_arcs], candidates.mentor[open_arcs]
     arc_score = candidates.score[open_arcs]
+    if priced:  # each mentor's best open mentees too (any mentee of theirs has a listed pair)
+        more = mentor_best(candidates, MENTOR_BEST, ~is_kept, places)
+        mentee, mentor, arc_score = (np.concatenate([a, b.astype(a.dtype)]) for a, b in
+                                     zip((mentee, mentor, arc_score), more, strict=True))
     compact = _numbered(mentee)
     if priced:
         problem = np.unique(mentee).astype(np.int64)  # every mentee with an open pair
-        price = _pricer(candidates, problem, places, mentee_count)
+        price = pricer(candidates, problem, places, mentee_count)
         mentee, mentor, arc_score, chosen, blocking = priced_matching(
             compact, mentor, arc_score, places, settings.priority, len(problem), price
         )
@@ -276,76 +281,6 @@ def _match_the_rest(
         for i, j, s in zip(mentee[chosen], mentor[chosen], arc_score[chosen], strict=True)
     }
     return assigned, blocking
-
-
-def _pricer(
-    candidates: Candidates, problem: np.ndarray, places: np.ndarray, count: int
-) -> Price:
-    """What ``priced_matching`` asks of the pairs it was not given, answered block by block
-    from the scores ``best_candidates`` kept (``candidates.scored``): nothing is scored again.
-
-    ``problem`` maps the solver's mentees to mentee indices. A mentee whose ``cutoff`` is -1
-    has every open pair listed already, so their rows are not looked at.
-    """
-    m = len(places)
-    index_of = np.full(count, -1, dtype=np.int64)
-    index_of[problem] = np.arange(len(problem))
-    looked_at = (index_of >= 0) & (candidates.cutoff >= 0)
-    has_place = places > 0
-
-    def price(
-        mentee: np.ndarray,
-        mentor: np.ndarray,
-        weigh: Callable[[np.ndarray], np.ndarray],
-        u: np.ndarray,
-        p: np.ndarray,
-        standing: np.ndarray,
-        worst: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-        listed = np.sort(problem[mentee] * m + mentor)
-        # A cell is wanted when its weight reaches u + p or its score beats both sides'
-        # standing. Scores are -1..100, so weights come from a table (-1, not alive: never
-        # reaches), standings compare as bytes clipped to -2..127 (the same answers for
-        # scores in -1..100), and the prices in int32 when they fit: a few byte-wide passes.
-        table = weigh(np.arange(-1, 101))
-        wide = max(int(table.max()), int(u.max(initial=0)) + int(p.max(initial=0))) >= 2**31 - 1
-        kind = np.int64 if wide else np.int32
-        table = table.astype(kind)
-        table[0] = np.iinfo(kind).min
-        u_k, p_k = u.astype(kind), p.astype(kind)
-        standing8 = np.clip(standing, -2, 127).astype(np.int8)
-        worst8 = np.clip(worst, -2, 127).astype(np.int8)
-        cheapest = int(p[has_place].min(initial=0))
-        found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        blocking = 0
-        for rows, cols, block in candidates.scored:
-            at = index_of[rows]
-            bound = candidates.cutoff[rows]  # no unlisted cell of the row scores more
-            safe = np.maximum(at, 0)
-            may_reach = weigh(np.maximum(bound, 0)) >= u[safe] + cheapest
-            row_ok = looked_at[rows] & (may_reach | (bound > standing[safe]))
-            if not row_ok.any():
-                continue
-            pick = np.flatnonzero(row_ok)
-            rows, at, scores = rows[pick], at[pick][:, None], block[pick]
-            reach = table[scores.astype(np.int64) + 1] >= u_k[at] + p_k[cols][None, :]
-            beats = (scores > standing8[at]) & (scores > worst8[cols][None, :])
-            wanted = (reach | beats) & has_place[cols][None, :]
-            ii, jj = np.nonzero(wanted)
-            e, t, sc = rows[ii], cols[jj], scores[ii, jj].astype(np.int64)
-            key = e * m + t
-            pos = np.minimum(np.searchsorted(listed, key), max(len(listed) - 1, 0))
-            new = listed[pos] != key if len(listed) else np.ones(len(key), dtype=bool)
-            at_new, t, sc, arc_reach = index_of[e[new]], t[new], sc[new], reach[ii, jj][new]
-            blocking += int(np.count_nonzero(~arc_reach))  # wanted and not reaching: beats
-            found.append((at_new[arc_reach], t[arc_reach], sc[arc_reach]))
-        if not found:
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, empty, blocking
-        e, t, sc = (np.concatenate(a) for a in zip(*found, strict=True))
-        return e, t, sc, blocking
-
-    return price
 
 
 def _check_ids(mentees: Sequence[Mentee], mentors: Sequence[Mentor]) -> None:
