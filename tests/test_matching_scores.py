@@ -20,10 +20,13 @@ def blocks(draw):
     rows, cols = draw(st.integers(1, 6)), draw(st.integers(1, 6))
     big = draw(st.sampled_from([5, 60, 10**5]))  # the last makes L x W pass the bound
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    narrow = big <= 60 and draw(st.booleans())  # numerators in bytes, as the graph makes them
     values = {}
     for name in CRITERIA:
         denominator = rng.integers(1, big + 1, size=(rows, 1))
         numerator = rng.integers(0, denominator + 1, size=(rows, cols))
+        if narrow:
+            numerator = numerator.astype(np.uint8)
         applies = rng.random((rows, 1)) < draw(st.sampled_from([0.0, 0.5, 1.0]))
         values[name] = (numerator, denominator, applies)
     weights = {name: draw(st.integers(0, 10)) for name in CRITERIA}

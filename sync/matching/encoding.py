@@ -35,7 +35,7 @@ class Codes(dict):
 
 
 @dataclass
-class MenteeArrays:
+class MenteeArrays:  # codes in int32 (fewer than 2**31 texts): half the traffic of a block
     direction: list[str]
     vocabulary: dict[str, int]
     category: np.ndarray
@@ -115,19 +115,19 @@ def encode_mentees(mentees: Sequence[Mentee], rows: np.ndarray, codes: Codes) ->
     return MenteeArrays(
         direction=[normalise(x.direction) for x in mentees],
         vocabulary=vocabulary,
-        category=spread("category", np.int64),
+        category=spread("category", np.int32),
         teacher=spread("teacher", bool),
         needs=needs_bits,
         need_count=spread("need_count", np.int64),
         days=spread("days", np.uint8),
         day_count=spread("day_count", np.int64),
         format=spread("format", np.uint8),
-        department=spread("department", np.int64, -1),
+        department=spread("department", np.int32, -1),
         experience=spread("experience", np.int64),
-        preferred=spread("preferred", np.int64, -1),
-        id=spread("id", np.int64),
-        name=spread("name", np.int64, -2),
-        direction_code=spread("direction_code", np.int64, -1),
+        preferred=spread("preferred", np.int32, -1),
+        id=spread("id", np.int32),
+        name=spread("name", np.int32, -2),
+        direction_code=spread("direction_code", np.int32, -1),
     )
 
 
@@ -144,7 +144,7 @@ def encode_mentors(
                 competencies[j, bit // 64] |= np.uint64(1 << (bit % 64))
     return MentorArrays(
         direction=[normalise(x.direction) for x in mentors],
-        category=np.array([MENTOR_CATEGORIES.index(x.category) for x in mentors], dtype=np.int64),
+        category=np.array([MENTOR_CATEGORIES.index(x.category) for x in mentors], dtype=np.int32),
         available=np.array(
             [x.active and (x.trained or not settings.require_training) for x in mentors],
             dtype=bool,
@@ -154,13 +154,13 @@ def encode_mentors(
         formats=np.array([format_bits(x.formats) for x in mentors], dtype=np.uint8),
         department=np.array(
             [codes.of(x.department) if normalise(x.department) else -3 for x in mentors],
-            dtype=np.int64,
+            dtype=np.int32,
         ),
         experience=np.array([x.experience_years for x in mentors], dtype=np.int64),
-        id=np.array([codes.of(x.id) for x in mentors], dtype=np.int64),
-        name=np.array([codes.of(x.full_name) for x in mentors], dtype=np.int64),
+        id=np.array([codes.of(x.id) for x in mentors], dtype=np.int32),
+        name=np.array([codes.of(x.full_name) for x in mentors], dtype=np.int32),
         direction_code=np.array(
             [codes.of(x.direction) if normalise(x.direction) else -3 for x in mentors],
-            dtype=np.int64,
+            dtype=np.int32,
         ),
     )

@@ -172,7 +172,8 @@ class PairRules:
             stage[rows] = first_failed
             for bit, rows_blocked in blocked:
                 blockers[rows[rows_blocked]] |= 1 << bit
-        return alive, _scores(values, self.settings.weights)
+        # criteria that apply to nobody here are left out, so the scores may lack the columns
+        return alive, np.broadcast_to(_scores(values, self.settings.weights), alive.shape)
 
 
 def build_candidates(
@@ -216,29 +217,17 @@ def best_candidates(
     scored: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     def keep(rows: np.ndarray, cols: np.ndarray, alive: np.ndarray, score: np.ndarray):
-        if keep_scores:  # scores are 0..100 (``_scores``), so a byte holds them and -1
-            scored.append((rows, cols, np.where(alive, score, -1).astype(np.int8)))
-        # one key per cell, unique in its row: score first, then the lower column (int32 holds
-        # 101 x the columns of a direction)
-        width = len(cols)
-        key = np.where(alive, score.astype(np.int32) * width + (width - 1 - np.arange(
-            width, dtype=np.int32)), -1)
-        if 0 < count < width and shown <= count and open_rows[rows].all() and (places[cols] > 0).all():
-            # every pair is open: the ``count`` best hold the ``shown`` best, and the next best
-            # after them is the best left out (one partition does both)
-            order = np.argpartition(-key, [count - 1, count], axis=1)
-            chosen = np.zeros(key.shape, dtype=bool)
-            np.put_along_axis(chosen, order[:, :count], True, axis=1)
-            chosen &= key >= 0
-            best_left = np.take_along_axis(key, order[:, count : count + 1], axis=1)[:, 0]
-            cutoff[rows] = np.where(best_left >= 0, best_left // width, -1)
+        kept = np.where(alive, score, -1).astype(np.int8)  # scores are 0..100 (``_scores``)
+        if keep_scores:
+            scored.append((rows, cols, kept))
+        if shown <= count and open_rows[rows].all() and (places[cols] > 0).all():
+            # every pair is open: the ``count`` best hold the ``shown`` best
+            chosen, cutoff[rows] = _best_in_rows(kept, count)
             return chosen
-        chosen = _top(key, shown)
-        open_key = np.where(open_rows[rows][:, None] & (places[cols] > 0)[None, :], key, -1)
-        chosen |= _top(open_key, count)
-        left_out = (open_key >= 0) & ~chosen
-        best_left = np.where(left_out, open_key, -1).max(axis=1, initial=-1)
-        cutoff[rows] = np.where(best_left >= 0, best_left // width, -1)
+        chosen = _best_in_rows(kept, shown)[0]
+        open_kept = np.where(open_rows[rows][:, None] & (places[cols] > 0)[None, :], kept, -1)
+        chosen |= _best_in_rows(open_kept, count)[0]
+        cutoff[rows] = np.where(chosen, -1, open_kept).max(axis=1, initial=-1)
         return chosen
 
     candidates = _collect(rules, keep)
@@ -247,15 +236,37 @@ def best_candidates(
     return candidates
 
 
-def _top(key: np.ndarray, count: int) -> np.ndarray:
-    """A mask of the ``count`` largest non-negative keys of each row."""
-    if count >= key.shape[1]:
-        return key >= 0
-    chosen = np.zeros(key.shape, dtype=bool)
-    if count > 0:
-        best = np.argpartition(-key, count - 1, axis=1)[:, :count]
-        np.put_along_axis(chosen, best, True, axis=1)
-    return chosen & (key >= 0)
+def _best_in_rows(kept: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """A mask of each row's ``count`` best cells (higher score, then lower column) among
+    ``kept`` (int8 scores 0..100, -1 where none), and per row the score of the best cell left
+    out (-1: none).
+
+    From a histogram of each row's scores, not a partition (a third of the time): the
+    ``count``-th best score is where the counts from the top reach ``count``; every cell above
+    it is taken, and of the cells at it (ties) the first by column, as many as are left.
+    """
+    r, width = kept.shape
+    if r == 0 or width == 0:
+        return np.zeros(kept.shape, dtype=bool), np.full(r, -1, dtype=np.int64)
+    bins = (kept.astype(np.intp) + (1 + 102 * np.arange(r))[:, None]).ravel()
+    hist = np.bincount(bins, minlength=102 * r).reshape(r, 102)  # column k: score k - 1
+    # at_least[:, v] = cells scoring v or more, for v = 0..101 (101: none)
+    at_least = np.zeros((r, 102), dtype=np.int64)
+    at_least[:, :101] = np.cumsum(hist[:, :0:-1], axis=1)[:, ::-1]
+    level = (at_least[:, :101] >= max(count, 1)).sum(axis=1) - 1  # the count-th best score
+    left_out = (at_least[:, :101] >= max(count, 0) + 1).sum(axis=1) - 1
+    if count <= 0:
+        return np.zeros(kept.shape, dtype=bool), left_out
+    rows = np.arange(r)
+    tied = (level >= 0) & (at_least[rows, np.maximum(level, 0)] > count)
+    # rows without a tie at the level take every cell from it up; rows with fewer than
+    # ``count`` cells take them all (level -1: every cell >= 0)
+    chosen = kept >= np.where(tied, level + 1, np.maximum(level, 0))[:, None].astype(np.int8)
+    if tied.any():
+        need = np.where(tied, count - at_least[rows, np.minimum(level + 1, 101)], 0)
+        at_level = kept == level[:, None].astype(np.int8)
+        chosen |= at_level & (np.cumsum(at_level, axis=1, dtype=np.int32) <= need[:, None])
+    return chosen, left_out
 
 
 def _collect(
@@ -326,7 +337,10 @@ def _rules(
         survived.append(np.ones(shape[0], dtype=bool))  # NO_MENTORS passed: the group has some
     alive = np.broadcast_to(t.available, shape).copy()
     stage_done(alive)
-    alive &= _FORM_OK[t.category, e.category]
+    if dense:  # a row of the mentor categories' fits per mentee category: a row gather
+        alive &= _FORM_OK[t.category[0]].T[e.category[:, 0]]
+    else:
+        alive &= _FORM_OK[t.category, e.category]
     stage_done(alive)
     alive &= e.id != t.id
     alive &= e.name != t.name
@@ -354,31 +368,52 @@ def _rules(
 def _criterion_values(
     e: MenteeArrays, t: MentorArrays, cross_direction: bool
 ) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """criterion -> (numerator per pair, denominator per mentee, applies per mentee)."""
-    covered = _popcount(e.needs & t.competencies).sum(axis=-1, dtype=np.int64)
-    shared = _popcount(e.days & t.days).astype(np.int64)
-    fits = ((e.format & t.formats) != 0).astype(np.int64)
-    department = (e.department == t.department).astype(np.int64)
-    lead = np.clip(t.experience - e.experience, 0, EXPERIENCE_SATURATION)
-    preferred = (e.preferred == t.id) | (e.preferred == t.name)
-    same_direction = e.direction_code == t.direction_code
+    """criterion -> (numerator per pair, denominator per mentee, applies per mentee).
+
+    Numerators come in the narrowest type that holds them (bytes, or bool), and a criterion
+    that applies to nobody here gets a zero of shape () instead: nothing reads it (a block
+    costs a pass per array it makes, and the direction never applies unless directions cross).
+    """
+    nothing = np.zeros((), dtype=np.uint8)
     one = np.ones_like(e.need_count)
+
+    def lazy(applies: np.ndarray, numerator: Callable[[], np.ndarray]) -> np.ndarray:
+        return numerator() if np.any(applies) else nothing
+
+    needs_apply = e.need_count > 0
+    if e.needs.shape[-1] == 1:  # at most 64 topics: one word, at most 64 in common
+        covered = lazy(needs_apply, lambda: _popcount(e.needs[..., 0] & t.competencies[..., 0]))
+    else:
+        covered = lazy(needs_apply, lambda: _popcount(e.needs & t.competencies).sum(
+            axis=-1, dtype=np.int16))
+    experience_apply = e.teacher
+
+    def lead() -> np.ndarray:
+        t_exp, e_exp = t.experience, e.experience
+        if max(np.abs(t_exp).max(initial=0), np.abs(e_exp).max(initial=0)) < 2**14:
+            t_exp, e_exp = t_exp.astype(np.int16), e_exp.astype(np.int16)  # no overflow
+        return np.clip(t_exp - e_exp, 0, EXPERIENCE_SATURATION).astype(np.uint8)
+
+    direction_apply = (e.direction_code >= 0) & cross_direction
     return {
-        "needs": (covered, np.maximum(e.need_count, 1), e.need_count > 0),
-        "days": (shared, np.maximum(e.day_count, 1), e.day_count > 0),
-        "format": (fits, one, e.format > 0),
-        "department": (department, one, e.department >= 0),
-        "experience": (lead, one * EXPERIENCE_SATURATION, e.teacher),
-        "preferred": (preferred.astype(np.int64), one, e.preferred >= 0),
+        "needs": (covered, np.maximum(e.need_count, 1), needs_apply),
+        "days": (lazy(e.day_count > 0, lambda: _popcount(e.days & t.days)),
+                 np.maximum(e.day_count, 1), e.day_count > 0),
+        "format": (lazy(e.format > 0, lambda: (e.format & t.formats) != 0), one, e.format > 0),
+        "department": (lazy(e.department >= 0, lambda: e.department == t.department), one,
+                       e.department >= 0),
+        "experience": (lazy(experience_apply, lead), one * EXPERIENCE_SATURATION, experience_apply),
+        "preferred": (lazy(e.preferred >= 0, lambda: (e.preferred == t.id) | (e.preferred == t.name)),
+                      one, e.preferred >= 0),
         # a hard rule unless directions cross: then it must not count (see sync.matching.rules)
-        "direction": (
-            same_direction.astype(np.int64), one, (e.direction_code >= 0) & cross_direction
-        ),
+        "direction": (lazy(direction_apply, lambda: e.direction_code == t.direction_code), one,
+                      direction_apply),
     }
 
 
 # Above this common denominator (see ``_scores``) the integer shortcut is not proven exact.
 EXACT_DENOMINATOR = 10**8
+TABLE_CELLS = 1 << 16  # scores looked up from a table of at most this many (see ``_scores``)
 
 
 def _scores(
@@ -415,17 +450,28 @@ def _scores(
     common = lcm * weight_sum
     if np.max(common) > EXACT_DENOMINATOR:
         return _float_scores(values, weights)
-    # int32 halves the traffic. A numerator never exceeds its denominator (needs met <= needs,
-    # shared days <= days, lead <= saturation, the rest 0 or 1), so A <= L W and
-    # 200 A + L W <= 201 L W, far below 2**31 while L W <= 1e6
-    small = np.int32 if np.max(common) <= 10**6 else np.int64
+    # A numerator never exceeds its denominator (needs met <= needs, shared days <= days,
+    # lead <= saturation, the rest 0 or 1), so every partial sum is at most A <= L W: int16
+    # holds them while L W < 2**15 (a byte-sized block's traffic), int32 while 200 A + L W
+    # <= 201 L W stays far below 2**31 (L W <= 1e6)
+    top = int(np.max(common))
+    small = np.int16 if top < 2**15 else np.int32 if top <= 10**6 else np.int64
     total: np.ndarray | int = 0
     for numerator, denominator, applies, w in terms:
         coefficient = np.where(applies, w * (lcm // denominator), 0).astype(small)
         total = total + coefficient * numerator.astype(small, copy=False)
-    common = common.astype(small) if isinstance(common, np.ndarray) else small(common)
-    score = (200 * total + common) // np.maximum(2 * common, 1)
-    return np.broadcast_to(np.where(common > 0, score, 0), shape).astype(np.int64)
+    common = np.broadcast_to(np.asarray(common), np.shape(lcm * weight_sum))
+    kinds, kind_of = np.unique(common, return_inverse=True)
+    if kinds.sum() + len(kinds) <= TABLE_CELLS:
+        # A is 0..L W and a mentee has one L W: the score of every A for each L W in the
+        # block, looked up per cell, instead of a division per cell
+        table = np.concatenate([(200 * np.arange(c + 1) + c) // max(2 * c, 1) for c in kinds.tolist()])
+        start = np.concatenate([[0], np.cumsum(kinds + 1)[:-1]]).astype(np.int32)
+        score = table.astype(np.int8)[start[kind_of.reshape(common.shape)] + total]
+    else:
+        common = common.astype(small)
+        score = np.where(common > 0, (200 * total + common) // np.maximum(2 * common, 1), 0)
+    return np.broadcast_to(score, shape).astype(np.int8, copy=False)
 
 
 def _float_scores(
@@ -444,7 +490,7 @@ def _float_scores(
         if not np.any(applies):
             continue  # adds 0.0 and 0 everywhere: the sums stay exactly as they are
         weight_sum = weight_sum + np.where(applies, w, 0)
-        part = (w * numerator) / denominator
+        part = (w * numerator.astype(np.int64)) / denominator
         total = total + (part if np.all(applies) else np.where(applies, part, 0.0))
     shape = np.broadcast_shapes(*(np.shape(a) for v in values.values() for a in v))
     total = np.broadcast_to(total, shape)  # every criterion may have been skipped
