@@ -41,9 +41,10 @@ NEAR = 3
 
 # price(mentee, mentor, weigh, u, p, standing, worst) -> (mentee, mentor, score, blocking): the
 # arcs not among the listed (mentee, mentor) ones whose weight reaches u[mentee] + p[mentor],
-# and how many of the other unlisted arcs are blocking pairs (see ``priced_matching``).
+# and how many of the other unlisted arcs are blocking pairs (see ``priced_matching``); with
+# u None only that count.
 Price = Callable[
-    [np.ndarray, np.ndarray, Callable[[np.ndarray], np.ndarray], np.ndarray, np.ndarray,
+    [np.ndarray, np.ndarray, Callable[[np.ndarray], np.ndarray], np.ndarray | None, np.ndarray,
      np.ndarray, np.ndarray],
     tuple[np.ndarray, np.ndarray, np.ndarray, int],
 ]
@@ -123,14 +124,12 @@ def priced_matching(
     settled = False
     while True:
         standing, worst = _standing(mentee, mentor, score, capacity, chosen, n)
-        # before the ties are settled, the pairs just below the prices are listed too (all
-        # reaching u - near + p); the last scan takes only those that reach u + p
-        low = u if settled else u - near
-        new_e, new_t, new_s, outside = price(mentee, mentor, weigh, low, p, standing, worst)
-        if settled:
-            if len(new_e):  # the prices did not change: every arc reaching them is listed
-                raise MatchingError("решатель не нашёл оптимум: цены не сходятся")
-            break  # blocking pairs counted for the settled pairs
+        if settled:  # the prices did not change: every arc reaching them is listed, so only
+            outside = price(mentee, mentor, weigh, None, p, standing, worst)[3]  # count blocking
+            break
+        # the pairs just below the prices are listed too (all reaching u - near + p): the next
+        # prices usually stay above them
+        new_e, new_t, new_s, outside = price(mentee, mentor, weigh, u - near, p, standing, worst)
         new_w = weigh(new_s)
         beyond = new_w > u[new_e] + p[new_t]
         dirty = np.concatenate([np.zeros(len(mentee), dtype=bool), beyond])
