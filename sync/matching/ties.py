@@ -71,11 +71,9 @@ def canonical(
     if not inside.any():
         return chosen  # no alternative optimum at all
 
-    succ: dict[int, set[int]] = {}  # only the nodes of components with more than one
-    pred: dict[int, set[int]] = {}
-    for a, b in zip(src[inside].tolist(), dst[inside].tolist(), strict=True):
-        succ.setdefault(a, set()).add(b)
-        pred.setdefault(b, set()).add(a)
+    # only the nodes of components with more than one
+    succ = _adjacency(src[inside], dst[inside])
+    pred = _adjacency(dst[inside], src[inside])
     label = labels.tolist()
     fresh = int(labels.max()) + 1  # the next unused label
     counts = np.bincount(labels)
@@ -153,6 +151,17 @@ def canonical(
     return chosen
 
 
+def _adjacency(src: np.ndarray, dst: np.ndarray) -> dict[int, set[int]]:
+    """node -> the set of nodes its arcs lead to, built a node at a time (sets made in C)."""
+    if len(src) == 0:
+        return {}
+    order = np.argsort(src, kind="stable")
+    src, dst = src[order], dst[order].tolist()
+    cut = (np.flatnonzero(src[1:] != src[:-1]) + 1).tolist()
+    return {a: set(dst[lo:hi])
+            for a, lo, hi in zip(src[[0, *cut]].tolist(), [0, *cut], [*cut, len(dst)], strict=True)}
+
+
 def _search(
     succ: dict[int, set[int]],
     pred: dict[int, set[int]],
@@ -162,8 +171,12 @@ def _search(
     own: int,
     settled: bytearray,
 ) -> tuple[list[int] | None, set[int]]:
-    """A shortest path start -> target within the label ``own`` avoiding settled mentees, by
-    breadth-first search from both ends, the smaller frontier first: (nodes, empty set).
+    """A path start -> target within the label ``own`` avoiding settled mentees, by
+    breadth-first search from both ends, the side with fewer arcs to follow first: (nodes,
+    empty set). Which path does not matter (the optimum chosen is the first by ids, unique).
+    Each node's arcs are first intersected (in C) with what the other side reached: the
+    source and the sink have thousands, and adding them one by one before the meeting node
+    was most of the time of this pass at 50,000 x 10,000 (2.6 of 3.3 s; now 0.4).
 
     When there is none, the side that ran out first has found a set no arc leaves (forward)
     or none enters (backward) within the label: (None, that set), so that the caller can give
@@ -174,17 +187,22 @@ def _search(
     back = {target: target}
     front, rear = [start], [target]
     while True:
-        forward = len(front) <= len(rear)
+        # the side with fewer arcs to follow first (a frontier holding a hub is not small)
+        forward = sum(len(succ.get(v, ())) for v in front) <= sum(len(pred.get(v, ())) for v in rear)
         seen, other = (ahead, back) if forward else (back, ahead)
         links = succ if forward else pred
         grown: list[int] = []
         for v in front if forward else rear:
-            for w in links.get(v, ()):
+            out = links.get(v, ())
+            meet = other.keys() & out  # first any node the other side reached: a hub (the
+            for w in meet:  # source, the sink) would otherwise add thousands before it
+                if not settled[w] and label[w] == own:
+                    seen[w] = v
+                    return _joined(ahead, back, w, start, target), set()
+            for w in out:
                 if w in seen or settled[w] or label[w] != own:
                     continue
                 seen[w] = v
-                if w in other:
-                    return _joined(ahead, back, w, start, target), set()
                 grown.append(w)
         if not grown:
             return None, set(seen)
