@@ -361,21 +361,21 @@ def _alternatives(
     candidates: Candidates, assigned: dict[int, tuple[int, int]], count: int, mentors: Sequence[Mentor]
 ) -> dict[int, list[tuple[str, int]]]:
     """For each paired mentee, the next best mentors that had free places, best first."""
-    wanted = np.fromiter(assigned, dtype=np.int64, count=len(assigned))
-    starts = np.searchsorted(candidates.mentee, wanted, side="left").tolist()
-    ends = np.searchsorted(candidates.mentee, wanted, side="right").tolist()
-    result: dict[int, list[tuple[str, int]]] = {}
-    for i, start, end in zip(wanted.tolist(), starts, ends, strict=True):
-        scores = candidates.score[start:end]
-        # a mentee's arcs come in mentor id order, which a stable sort keeps among equal scores
-        top = np.argsort(-scores, kind="stable")[: count + 1]
-        mentor_of = candidates.mentor[start:end][top].tolist()
-        picks = [
-            (mentors[j].id, s)
-            for j, s in zip(mentor_of, scores[top].tolist(), strict=True)
-            if j != assigned[i][0]
-        ]
-        result[i] = picks[:count]
+    wanted = np.zeros(len(candidates.stage), dtype=bool)
+    wanted[np.fromiter(assigned, dtype=np.int64, count=len(assigned))] = True
+    arcs = np.flatnonzero(wanted[candidates.mentee])
+    mentee, score = candidates.mentee[arcs], candidates.score[arcs]
+    # a mentee's arcs come in mentor id order, which a stable sort keeps among equal scores
+    order = np.argsort(mentee.astype(np.int64) * 101 + (100 - score), kind="stable")
+    mentee = mentee[order]
+    starts = np.searchsorted(mentee, mentee, side="left")
+    top = order[np.arange(len(order)) - starts <= count]  # each mentee's count + 1 best
+    result: dict[int, list[tuple[str, int]]] = {i: [] for i in assigned}
+    for i, j, s in zip(candidates.mentee[arcs[top]].tolist(), candidates.mentor[arcs[top]].tolist(),
+                       candidates.score[arcs[top]].tolist(), strict=True):
+        picks = result[i]
+        if j != assigned[i][0] and len(picks) < count:
+            picks.append((mentors[j].id, s))
     return result
 
 
