@@ -72,7 +72,12 @@ def encode_mentees(mentees: Sequence[Mentee], rows: np.ndarray, codes: Codes) ->
     """The mentees at ``rows`` as arrays over all ``len(mentees)`` (other rows stay blank)."""
     n = len(mentees)
     picked = rows.tolist()
-    needs = [list(unique_normalised(mentees[i].needs)) for i in picked]
+    # the same topics, days and formats come again and again: each tuple is parsed once
+    parsed: dict[tuple[str, ...], list[str]] = {}
+    needs = [parsed.get(t) or parsed.setdefault(t, list(unique_normalised(t)))
+             for t in (tuple(mentees[i].needs) for i in picked)]
+    days_of: dict[tuple[str, ...], int] = {}
+    format_of: dict[str, int] = {}
     vocabulary: dict[str, int] = {}
     for items in needs:
         for item in items:
@@ -91,10 +96,15 @@ def encode_mentees(mentees: Sequence[Mentee], rows: np.ndarray, codes: Codes) ->
             bits |= 1 << vocabulary[item]
         columns["need_bits"].append(bits)
         columns["need_count"].append(len(items))
-        days = day_bits(x.days)
+        days = days_of.get(day_key := tuple(x.days))
+        if days is None:
+            days = days_of[day_key] = day_bits(day_key)
         columns["days"].append(days)
         columns["day_count"].append(days.bit_count())
-        columns["format"].append(format_bits([x.format]))
+        form = format_of.get(x.format)
+        if form is None:
+            form = format_of[x.format] = format_bits([x.format])
+        columns["format"].append(form)
         columns["department"].append(codes.of(x.department) if normalise(x.department) else -1)
         columns["experience"].append(x.experience_years)
         columns["preferred"].append(
