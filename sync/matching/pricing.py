@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from sync.matching.cells import cells
 from sync.matching.graph import Candidates
 from sync.matching.solvers import Price
 
@@ -58,7 +59,7 @@ def mentor_best(
         pool = np.concatenate(maxima)
         if len(pool) > count:
             pool = np.take_along_axis(pool, np.argpartition(-pool, count - 1, axis=0)[:count], axis=0)
-        ii, jj = np.nonzero(pool >= 0)
+        ii, jj = cells(pool >= 0)
         key = pool[ii, jj]
         found.append((n - 1 - key % n, cols[jj], key // n))
     if not found:
@@ -140,7 +141,7 @@ def pricer(
                     reach = table[scores.astype(np.int64) + 1] >= u_k[at] + p_k[cols][None, :]
                 wanted |= reach
             wanted &= has_place[cols][None, :]
-            ii, jj = np.nonzero(wanted)
+            ii, jj = cells(wanted)
             e, t, sc = rows[ii], cols[jj], scores[ii, jj].astype(np.int64)
             key = e * m + t
             pos = np.minimum(np.searchsorted(listed, key), max(len(listed) - 1, 0))
