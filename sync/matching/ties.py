@@ -124,11 +124,12 @@ def canonical(
             own = label[i]
             if label[target] != own:
                 break
-            options = sorted(b - n for b in succ[i]
-                             if n <= b < n + m and label[b] == own and (current < 0 or b - n < current))
-            if not options:
+            first = min((b - n for b in succ[i]  # the first mentor before the current one
+                         if n <= b < n + m and label[b] == own and (current < 0 or b - n < current)),
+                        default=None)
+            if first is None:
                 break
-            path, cut = _search(succ, pred, n + options[0], target, label, own, settled)
+            path, cut = _search(succ, pred, n + first, target, label, own, settled)
             if path is None:  # the label was stale: the closed side found gets a label of its own
                 for v in cut:
                     label[v] = fresh
