@@ -153,8 +153,9 @@ class PairRules:
         blockers: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """(alive, score) over the block rows x cols; records why rows lost every candidate."""
-        rejected = np.zeros((len(rows), len(cols)), dtype=bool)
+        rejected = None  # none in this block
         if len(self._rejected_rows):
+            rejected = np.zeros((len(rows), len(cols)), dtype=bool)
             row_pos = np.full(self.n, -1, dtype=np.int64)
             col_pos = np.full(self.m, -1, dtype=np.int64)
             row_pos[rows] = np.arange(len(rows))
@@ -283,7 +284,7 @@ def _rules(
     t: MentorArrays,
     settings: MatchSettings,
     free: np.ndarray,
-    rejected: np.ndarray,
+    rejected: np.ndarray | None,
 ) -> tuple[list[np.ndarray], list[tuple[int, np.ndarray]], np.ndarray, dict]:
     """The hard rules over pairs, in the order ``Stage`` names them.
 
@@ -304,7 +305,7 @@ def _rules(
     if dense:
         survived.append(np.ones(shape[0], dtype=bool))  # NO_MENTORS passed: the group has some
     alive = np.broadcast_to(t.available, shape).copy()
-    stage_done(alive)
+    stage_done(alive)  # (a stage that removes nothing repeats the last: no pass over the block)
     if dense:  # a row of the mentor categories' fits per mentee category: a row gather
         alive &= _FORM_OK[t.category[0]].T[e.category[:, 0]]
     else:
@@ -314,22 +315,35 @@ def _rules(
     alive &= e.name != t.name
     stage_done(alive)
 
-    values = _criterion_values(e, t, settings.cross_direction)
-    must = np.ones_like(alive)
-    for bit, name in enumerate(CRITERIA):
-        if not settings.must_have(name):
-            continue
-        numerator, _, applies = values[name]
-        passes = (numerator > 0) | ~applies
+    def same_as_before() -> None:
         if dense:
-            blocked.append((bit, ~(alive & passes).any(axis=1)))
-        must &= passes
-    alive &= must
-    stage_done(alive)
-    alive &= ~rejected
-    stage_done(alive)
-    alive &= free > 0
-    stage_done(alive)
+            survived.append(survived[-1])
+
+    values = _criterion_values(e, t, settings.cross_direction)
+    if any(settings.must_have(name) for name in CRITERIA):
+        must = np.ones_like(alive)
+        for bit, name in enumerate(CRITERIA):
+            if not settings.must_have(name):
+                continue
+            numerator, _, applies = values[name]
+            passes = (numerator > 0) | ~applies
+            if dense:
+                blocked.append((bit, ~(alive & passes).any(axis=1)))
+            must &= passes
+        alive &= must
+        stage_done(alive)
+    else:
+        same_as_before()
+    if rejected is not None:
+        alive &= ~rejected
+        stage_done(alive)
+    else:
+        same_as_before()
+    if np.all(free > 0):
+        same_as_before()
+    else:
+        alive &= free > 0
+        stage_done(alive)
     return survived, blocked, alive, values
 
 
