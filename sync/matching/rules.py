@@ -189,6 +189,11 @@ def normalise(text: str) -> str:
 
 def day_bits(days: Iterable[str]) -> int:
     """Days as a bit set over ``DAYS``; unknown spellings are ignored."""
+    return _day_bits(tuple(days))
+
+
+@functools.lru_cache(maxsize=1 << 14)  # a registry has a few dozen sets of days
+def _day_bits(days: tuple[str, ...]) -> int:
     bits = 0
     for day in days:
         day = normalise(day)
@@ -200,6 +205,11 @@ def day_bits(days: Iterable[str]) -> int:
 
 def format_bits(formats: Iterable[str]) -> int:
     """Formats as bits: 1 in person, 2 remote; «смешанный» is both."""
+    return _format_bits(tuple(formats))
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _format_bits(formats: tuple[str, ...]) -> int:
     bits = 0
     for name in formats:
         bits |= _FORMAT_BITS.get(normalise(name), 0)
@@ -208,12 +218,17 @@ def format_bits(formats: Iterable[str]) -> int:
 
 def unique_normalised(items: Iterable[str]) -> dict[str, str]:
     """Normalised item -> its first spelling, in order, blanks dropped."""
+    return dict(_unique_normalised(tuple(items)))
+
+
+@functools.lru_cache(maxsize=1 << 16)  # explanations ask again for every pair's lists
+def _unique_normalised(items: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     seen: dict[str, str] = {}
     for item in items:
         key = normalise(item)
         if key and key not in seen:
             seen[key] = item.strip()
-    return seen
+    return tuple(seen.items())
 
 
 def mentoring_form(mentor: Mentor, mentee: Mentee) -> str | None:
