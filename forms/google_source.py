@@ -42,7 +42,7 @@ def parse_rfc3339(text: str) -> datetime | None:
     except ValueError:
         return None
     if fraction:
-        if not fraction.isdigit():
+        if not fraction.isdecimal():
             return None
         when = when.replace(microsecond=int((fraction + "000000")[:6]))  # nanoseconds dropped
     return when

@@ -314,7 +314,7 @@ def format_lease(owner: str, until: datetime | None) -> str:
 
 
 def _version(text: str) -> int:
-    return int(text) if str(text).isdigit() else 0
+    return int(text) if str(text).isdecimal() else 0
 
 
 def _row_change(grid: Sequence[Sequence[object]], key: str, value: str) -> ChangeSet:

@@ -53,7 +53,7 @@ def typed_value(text: str, column: Column) -> tuple[object, str | None]:
         moment = _moment(text, kind)
         if moment is not None:
             return moment, DATE_FORMAT if kind is Kind.DATE else DATETIME_FORMAT
-    if kind in (Kind.INT, Kind.NUMBER) and text.lstrip("-").isdigit() and len(text) < 15 and str(int(text)) == text:
+    if kind in (Kind.INT, Kind.NUMBER) and text.lstrip("-").isdecimal() and len(text) < 15 and str(int(text)) == text:
         return int(text), None
     if kind is Kind.NUMBER and (number := number_of(text)) is not None:
         return number, None

@@ -26,7 +26,7 @@ def current_roadmap(snapshot: Snapshot, config: Config, now: datetime) -> list[d
     derive(reg, ctx)
     update_progress(reg, ctx, config)
     rows = list(reg["roadmap"].values())
-    return sorted(rows, key=lambda r: tuple(int(p) if p.isdigit() else 0 for p in r["id"].split(".")))
+    return sorted(rows, key=lambda r: tuple(int(p) if p.isdecimal() else 0 for p in r["id"].split(".")))
 
 
 def stage_summaries(rows: list[dict[str, str]]) -> list[str]:

@@ -692,6 +692,23 @@ def test_listing_each_mentors_best_gives_the_first_optimum(instance, counts):
     assert made == _first_optimum(mentees, mentors, s, rejected, fixed)
 
 
+@given(st.lists(st.text(st.sampled_from("²³①٣7-Н"), max_size=8)
+                | st.text(st.characters(min_codepoint=0, max_codepoint=0x10FFFF), max_size=8), max_size=6))
+def test_any_id_sorts_without_a_crash(ids: list[str]) -> None:
+    """A digit int() cannot read («²», «①») is a word, not a number; other scripts' digits are numbers."""
+    for identifier in ids:
+        assert id_order(identifier)[1] == identifier
+    keys = sorted(ids, key=id_order)
+    assert sorted(keys, key=id_order) == keys
+
+
+def test_ids_with_superscripts_and_other_digits_are_matched() -> None:
+    assert sorted(["Н-1²", "Н-10", "Н-٣", "Н-2"], key=id_order) == ["Н-1²", "Н-2", "Н-٣", "Н-10"]
+    result = propose_pairs([pupil("У-1²", "А")], [teacher("Н-1²", "Наставник"), teacher("Н-①", "Другой")],
+                           MatchSettings())
+    assert [p.mentee_id for p in result.proposals] == ["У-1²"]
+
+
 def test_equal_candidates_go_by_id_order():
     mentors = [teacher(f"Н-{k}", f"Наставник {k}") for k in (2, 10, 1)]
     mentees = [pupil(f"У-{k}", f"Ученик {k}") for k in (3, 20, 1, 2)]  # all scores 0

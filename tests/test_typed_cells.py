@@ -280,3 +280,15 @@ def test_lists_and_status_colours_reach_every_row_of_a_district_registry(program
     assert colours(programme.registry) == fresh
     assert all(str(dv.sqref).endswith("1048576") for dv in _validations(programme.registry, "Пары").values())
     assert XlsxStore(programme.registry).create() == []
+
+
+def test_a_superscript_or_another_scripts_digit_in_a_number_column_stays_text() -> None:
+    """«²» passes str.isdigit but not int(): the write typed it as a number and stopped the run."""
+    from sheets.schema import BY_NAME
+    from sheets.xlsx_rows import typed_value
+
+    capacity = next(c for c in BY_NAME["mentors"].columns if c.name == "capacity")
+    assert typed_value("²", capacity) == ("²", None)
+    assert typed_value("2²", capacity) == ("2²", None)
+    assert typed_value("٣", capacity) == ("٣", None)  # a number to int(), but it would not read back the same
+    assert typed_value("3", capacity) == (3, None)

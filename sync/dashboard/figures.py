@@ -44,7 +44,7 @@ def number(value: float | int) -> str:
 
 def mean_text(values: Iterable[str]) -> str:
     """The mean of the integer answers among ``values``, one decimal; «» if there are none."""
-    numbers = [int(v) for v in values if v.strip().lstrip("-").isdigit()]
+    numbers = [int(v) for v in values if v.strip().lstrip("-").isdecimal()]
     return number(fmean(numbers)) if numbers else ""
 
 
@@ -122,7 +122,7 @@ def roadmap_by_stage(reg: Registries) -> dict[int, Counter]:
     out: dict[int, Counter] = {}
     for row in reg["roadmap"].values():
         number_text = row["id"].split(".", 1)[0]
-        if number_text.isdigit():
+        if number_text.isdecimal():
             out.setdefault(int(number_text), Counter())[row["status"]] += 1
     return out
 

@@ -451,6 +451,6 @@ _NATURAL = re.compile(r"(\d+)")
 def id_order(identifier: str) -> tuple:
     """Sort key for ids, so «М-2» comes before «М-10»; the raw id settles the rest."""
     pieces = tuple(
-        (0, int(p), "") if p.isdigit() else (1, 0, p) for p in _NATURAL.split(identifier) if p
+        (0, int(p), "") if p.isdecimal() else (1, 0, p) for p in _NATURAL.split(identifier) if p
     )
     return (pieces, identifier)

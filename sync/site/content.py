@@ -80,7 +80,7 @@ class SiteContent:
 
 
 def _sort_id(text: str) -> tuple[int, ...]:
-    return tuple(int(p) if p.isdigit() else 0 for p in text.split("."))
+    return tuple(int(p) if p.isdecimal() else 0 for p in text.split("."))
 
 
 def _stages(reg: Registries) -> tuple[Stage, ...]:
