@@ -1,0 +1,87 @@
+"""Any text, in any kind of column, reads the same written as XML (sheets.xlsx_rows) as through openpyxl.
+
+Control characters, lone surrogates, «&<>» and carriage returns, leading and trailing spaces, a
+leading "=", numbers and dates that are or are not canonical, texts past a cell's 32,767
+characters: the two ways must give the same cell (value, type, number format, style) and the
+same row heights.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sheets.changes import ChangeSet, RowAppend
+from sheets.schema import BY_NAME
+from sheets.xlsx import XlsxStore
+from tests.test_xlsx_new_rows import look
+
+SHEETS = ("mentors", "dashboard")  # between them every kind of column a registry has
+
+ANY_TEXT = st.text(st.characters(blacklist_categories=()), max_size=30)  # surrogates and controls too
+TEXTS = st.one_of(
+    ANY_TEXT,
+    st.sampled_from(["", " ", "=1+2", "&<>\r\n\t", " padded ", "2026-11-25", "2026-02-30", "2026-11-25 14:03:12",
+                     "25.11.2026", "007", "-12", "12345678901234567", "3,5", "3.50", "1e5", "nan", "да"]),
+    st.integers(-10**6, 10**6).map(str),
+    st.dates().map(lambda d: d.isoformat()),
+    st.datetimes().map(lambda d: d.isoformat(" ", "seconds")),
+    st.builds(lambda c, n: c * n, st.sampled_from(["я", "a ", "\n"]), st.integers(0, 40_000)),
+)
+
+
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
+def markup(path: Path) -> dict:
+    """Per sheet part and cell: its type attribute and whether its text keeps its spaces
+    (``xml:space``: Excel trims a text without it), which openpyxl's reading does not show."""
+    out = {}
+    with zipfile.ZipFile(path) as book:
+        for name in book.namelist():
+            if name.startswith("xl/worksheets/sheet"):
+                root = ElementTree.fromstring(book.read(name))
+                out[name] = {
+                    c.get("r"): (c.get("t"), tuple(t.get(SPACE) for t in c.iter(MAIN + "t")))
+                    for c in root.iter(MAIN + "c")
+                }
+    return out
+
+
+def _rows(draw_texts: list[list[str]], sheet: str) -> list[RowAppend]:
+    schema = BY_NAME[sheet]
+    others = [c.name for c in schema.columns if c.name != schema.key]
+    out = []
+    for n, texts in enumerate(draw_texts, start=1):
+        values = [(schema.key, f"K-{n}")] + list(zip(others, texts, strict=False))
+        out.append(RowAppend(sheet, tuple(values)))
+    return out
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("books")
+
+
+@settings(max_examples=12, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large])
+@given(rows=st.lists(st.lists(TEXTS, min_size=1, max_size=40), min_size=1, max_size=3))
+def test_any_text_reads_the_same_both_ways(books: Path, rows: list[list[str]]) -> None:
+    looks, marks = [], []
+    for stream in (False, True):
+        path = books / f"{'xml' if stream else 'cells'}.xlsx"
+        path.unlink(missing_ok=True)
+        store = XlsxStore(path)
+        store.stream_rows = stream
+        store.create()
+        store.write(ChangeSet(appends=[a for sheet in SHEETS for a in _rows(rows, sheet)]))
+        looks.append({title: sheet for title, sheet in look(path).items() if title != "Как заполнять"})
+        marks.append(markup(path))
+    assert looks[0] == looks[1]
+    assert marks[0] == marks[1]
