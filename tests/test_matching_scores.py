@@ -56,3 +56,21 @@ def test_an_exact_half_rounds_up_as_score_from_does():
         weights = dict.fromkeys(CRITERIA, 0) | {"needs": w}
         assert graph._scores(values, weights)[0, 0] == expected == score_from(
             {n: (met, of) if n == "needs" else None for n in CRITERIA}, weights)
+
+
+def test_many_distinct_denominators_past_the_table_are_scored_exactly() -> None:
+    """Rows whose L x W are many and each below 2**15 skip the lookup table: the division must
+    not be done in int16 (200 A overflows it once A > 163; a clean clone's random draw found it)."""
+    rows, cols = 12, 3
+    first, second, *rest = CRITERIA
+    values = {}
+    for name in CRITERIA:
+        denominator = np.ones((rows, 1), dtype=np.int64)
+        if name in (first, second):
+            denominator = np.arange(100, 100 + rows).reshape(rows, 1) + (name == second)
+        numerator = np.repeat(denominator, cols, axis=1) - np.arange(cols)  # near full marks
+        values[name] = (numerator, denominator, np.full((rows, 1), name in (first, second)))
+    weights = {name: int(name in (first, second)) for name in CRITERIA}
+    fast = graph._scores(values, weights)
+    assert np.array_equal(fast, graph._float_scores(values, weights))
+    assert fast.min() >= 98

@@ -451,8 +451,10 @@ def _scores(
         start = np.concatenate([[0], np.cumsum(kinds + 1)[:-1]]).astype(np.int32)
         score = table.astype(np.int8)[start[kind_of.reshape(common.shape)] + total]
     else:
-        common = common.astype(small)
-        score = np.where(common > 0, (200 * total + common) // np.maximum(2 * common, 1), 0)
+        # 200 A + L W <= 201 L W: past int16 once A > 163, so the division is done in int32 at least
+        wide = np.int32 if small is np.int16 else small
+        common = common.astype(wide)
+        score = np.where(common > 0, (200 * np.asarray(total, dtype=wide) + common) // np.maximum(2 * common, 1), 0)
     return np.broadcast_to(score, shape).astype(np.int8, copy=False)
 
 
