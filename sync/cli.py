@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from datetime import date
 from pathlib import Path
@@ -16,6 +17,13 @@ from sync.config import ConfigError, find_config, load_config, render_config, sa
 from sync.google import GoogleError
 
 EXPECTED = (StoreError, SourceError, ConfigError, GoogleError)
+
+# Collection thresholds for a run of the job (the interpreter's are 700, 10, 10). A first load
+# of a district keeps millions of objects alive (answers, rows, cells) and allocates them in one
+# go: with the default thresholds the collector walked all of them thirteen times over, 2.6-3.3 s
+# of a 14 s run at 12,000 participants (measured 01.12.2026). Cycles are still collected, only
+# rarely; the peak memory stayed the same (548 MiB).
+GC_THRESHOLDS = (100_000, 50, 100)
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -415,6 +423,7 @@ def entry() -> None:
     from sync.crashlog import route_warnings
 
     route_warnings()
+    gc.set_threshold(*GC_THRESHOLDS)
     try:
         main.main(standalone_mode=False)
     except click.UsageError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import click
@@ -135,12 +136,25 @@ def test_russian_plurals(n: int, word: str) -> None:
 def test_usage_errors_are_russian(argv, expected, monkeypatch, capsys) -> None:
     from sync.cli import entry
 
+    monkeypatch.setattr("sync.cli.GC_THRESHOLDS", gc.get_threshold())  # this test process keeps its own
     monkeypatch.setattr("sys.argv", ["nastavnik", *argv])
     with pytest.raises(SystemExit) as exit_:
         entry()
     assert exit_.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("Ошибка в команде: ") and expected in err and "--help" in err
+
+
+def test_a_run_collects_garbage_rarely(monkeypatch) -> None:
+    """The console script raises the collector's thresholds before the command runs: with the
+    default ones a first load of 12,000 participants spent 2.6-3.3 s of 14 in full collections."""
+    from sync import cli
+
+    set_to = []
+    monkeypatch.setattr(cli.gc, "set_threshold", lambda *t: set_to.append(t))
+    monkeypatch.setattr("sys.argv", ["nastavnik", "--version"])
+    cli.entry()
+    assert set_to == [cli.GC_THRESHOLDS] and cli.GC_THRESHOLDS[0] >= 50_000
 
 
 def test_help_is_russian_throughout() -> None:
