@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 
-from sheets.changes import frame_from_records, records_by_key
-from sheets.schema import PAIRS
+from sheets.changes import records_by_key
+from sheets.schema import REGISTRIES
 from sync.config import Config
 from sync.curation import fill_dates, fill_names
 from sync.derive import mentee_statuses
@@ -34,8 +34,8 @@ def roadmap_settings(config: Config) -> RoadmapSettings:
 
 def update_progress(reg: Registries, ctx: Context, config: Config) -> str:
     """Write stages to «Пары»/«Наставляемые» and statuses to «Дорожная карта»; a summary line."""
-    frames = reg.frames()
-    pair_stage, mentee_stage = compute_pair_stages(frames, ctx.today)
+    rows = {s.name: reg[s.name] for s in REGISTRIES}  # read as they stand: no frames made
+    pair_stage, mentee_stage = compute_pair_stages(rows, ctx.today)
     fill_dates(reg, ctx)
     fill_names(reg)
     mentee_statuses(reg)
@@ -45,8 +45,9 @@ def update_progress(reg: Registries, ctx: Context, config: Config) -> str:
     for mentee_id, stage in mentee_stage.items():
         if mentee_id in reg["mentees"]:
             reg["mentees"][mentee_id]["stage"] = stage
-    frames["pairs"] = frame_from_records(PAIRS, reg["pairs"].values())
-    status = compute_roadmap(frames, ctx.today, roadmap_settings(config), generated_documents(reg))
+    # the rows as they stand now (stages, dates and names in): the stages depend on none of it
+    status = compute_roadmap(rows, ctx.today, roadmap_settings(config), generated_documents(reg),
+                             stages=(pair_stage, mentee_stage))
     for key, row in records_by_key(status.frame).items():
         current = reg["roadmap"].get(key)
         if current is None:

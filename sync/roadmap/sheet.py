@@ -35,7 +35,7 @@ from sheets.schema import (
 )
 from sync.roadmap.deadlines import DeadlineError, DeadlineRange, parse_deadline
 from sync.roadmap.evidence import RULES, _Registries, _ru
-from sync.roadmap.stages import _rows, compute_pair_stages
+from sync.roadmap.stages import Table, _rows, compute_pair_stages
 from sync.roadmap.texts import (
     DONE,
     EV_MANUAL,
@@ -121,19 +121,21 @@ def load_roadmap() -> list[RoadmapActivity]:
 
 
 def compute_roadmap(
-    frames: Mapping[str, pd.DataFrame],
+    frames: Mapping[str, Table],
     today: date,
     settings: RoadmapSettings,
     documents: Iterable[str] = (),
+    stages: tuple[dict[str, str], dict[str, str]] | None = None,
 ) -> RoadmapStatus:
     """The desired «Дорожная карта» frame (index: activity id) and Russian problems.
 
     ``frames`` holds the registries by schema name («roadmap» is the sheet as it is now, if
     any); ``documents`` names the generated documents (``DOCUMENTS``) that exist. Staff-owned
     cells («Срок (даты)», «Статус вручную», «Ссылка на документ») are carried over unchanged;
-    a new row gets the deadline read from the document's phrase.
+    a new row gets the deadline read from the document's phrase. ``stages`` is what
+    ``compute_pair_stages`` gives for these frames, when the caller has it already.
     """
-    pair_stage, mentee_stage = compute_pair_stages(frames, today)
+    pair_stage, mentee_stage = stages if stages is not None else compute_pair_stages(frames, today)
     reg = _Registries(
         today=today,
         documents=frozenset(documents),

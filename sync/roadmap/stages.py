@@ -36,20 +36,28 @@ from sync.roadmap.texts import (
 # --- reading the frames -----------------------------------------------------------------
 
 
-def _rows(frames: Mapping[str, pd.DataFrame], schema: SheetSchema, strip: bool = True) -> list[dict[str, str]]:
+# A registry as the roadmap reads it: a frame (canonical columns, indexed by key), or the job's
+# working rows themselves (key -> canonical name -> text), which need no frame made and read back.
+Table = pd.DataFrame | Mapping[str, Mapping[str, object]]
+
+
+def _rows(frames: Mapping[str, Table], schema: SheetSchema, strip: bool = True) -> list[dict[str, str]]:
     """The sheet's rows as text dicts with every schema column, sorted by key."""
     frame = frames.get(schema.name)
     if frame is None or not len(frame):
         return []
+    records = records_by_key(frame) if isinstance(frame, pd.DataFrame) else frame
     rows = []
-    names = schema.names
-    for key, record in records_by_key(frame).items():
-        row = {name: cell_text(record.get(name, "")) for name in names}
-        if strip:
-            row = {name: value.strip() for name, value in row.items()}
-        row[schema.key] = row[schema.key].strip() or cell_text(key).strip()
+    names, key_name = schema.names, schema.key
+    for key, record in records.items():
+        get = record.get
+        if strip:  # one pass: most values are text already
+            row = {name: (v if type(v := get(name, "")) is str else cell_text(v)).strip() for name in names}
+        else:
+            row = {name: cell_text(get(name, "")) for name in names}
+        row[key_name] = row[key_name].strip() or cell_text(key).strip()
         rows.append(row)
-    return sorted(rows, key=lambda r: r[schema.key])
+    return sorted(rows, key=lambda r: r[key_name])
 
 
 def _ids(cell: str) -> list[str]:
@@ -64,7 +72,7 @@ def _is_trial(meeting: dict[str, str]) -> bool:
 
 
 def compute_pair_stages(
-    frames: Mapping[str, pd.DataFrame], today: date | None = None,
+    frames: Mapping[str, Table], today: date | None = None,
 ) -> tuple[dict[str, str], dict[str, str]]:
     """(pair id -> stage, mentee id -> stage), derived from the evidence in the registries.
 
