@@ -184,8 +184,18 @@ def parse_answer(q: Question, raw: str | list[str]) -> tuple[str, str | None]:
     raise AssertionError(f"unhandled question type {t}")  # pragma: no cover
 
 
-def parse_response(spec: FormSpec, response: Response) -> ParsedResponse:
-    """Parse every answer of a response; the collected email goes to the ``email`` column."""
+# Answers whose registry text depends on the answer's text alone and recurs across responses
+# (options, dates, numbers): parsed once per distinct text when the caller keeps a memo.
+_MEMO_TYPES = frozenset({QuestionType.CHOICE, QuestionType.CHECKBOX, QuestionType.DATE,
+                         QuestionType.INTEGER, QuestionType.SCALE})
+
+
+def parse_response(spec: FormSpec, response: Response, memo: dict | None = None) -> ParsedResponse:
+    """Parse every answer of a response; the collected email goes to the ``email`` column.
+
+    ``memo`` (a dict the caller keeps for this one ``spec``) holds what each distinct answer of
+    a choice, date or number question parsed to, so thousands of equal answers are parsed once.
+    """
     parsed = ParsedResponse(response)
     if response.submitted_at is None:
         parsed.problems.append(
@@ -201,9 +211,15 @@ def parse_response(spec: FormSpec, response: Response) -> ParsedResponse:
             )
         else:
             parsed.values["email"] = email
-    for q in spec.questions:
+    for i, q in enumerate(spec.questions):
         raw = response.answers.get(q.title, "")
-        value, problem = parse_answer(q, raw)
+        if memo is not None and type(raw) is str and q.type in _MEMO_TYPES:
+            found = memo.get((i, raw))
+            if found is None:
+                found = memo[i, raw] = parse_answer(q, raw)
+            value, problem = found
+        else:
+            value, problem = parse_answer(q, raw)
         if problem:
             shown = raw if isinstance(raw, str) else ", ".join(raw)
             parsed.problems.append(Problem(q.title, shown, problem))

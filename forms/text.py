@@ -26,6 +26,10 @@ def storable(text: str) -> tuple[str, int]:
 
 def clean_response(response: Response) -> tuple[Response, dict[str, int]]:
     """The response with storable text everywhere, and question title -> characters replaced."""
+    texts = [response.email, response.raw_timestamp]
+    texts += ("\n".join(map(str, raw)) if isinstance(raw, list) else str(raw) for raw in response.answers.values())
+    if _UNSTORABLE.search("\n".join(texts)) is None:  # nearly every response: one search, not one per answer
+        return response, {}
     touched: dict[str, int] = {}
 
     def clean(title: str, text: str) -> str:

@@ -168,6 +168,7 @@ def ingest(
     report = IngestReport()
     processed = reg["processed"]
     for spec in FORM_ORDER:
+        memo: dict = {}  # distinct answers parsed once per form (see parse_response)
         responses = sorted(
             batches.get(spec.code, []),
             key=lambda r: (r.submitted_at is None, r.submitted_at or ctx.now, r.row, r.response_id),
@@ -180,7 +181,7 @@ def ingest(
                 continue
             crashlog.CURRENT["ответ"] = f"{spec.code} {response.ref}"
             response, replaced = clean_response(response)
-            parsed = parse_response(spec, response)
+            parsed = parse_response(spec, response, memo)
             if parsed.ok:
                 participant, result, problems = HANDLERS[spec.target](reg, spec, parsed, ctx)
             else:

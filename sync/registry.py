@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 
 import pandas as pd
 
@@ -199,8 +200,14 @@ def honour_resolutions(reg: Registries) -> None:
             row["status"] = decided
 
 
+@lru_cache(maxsize=65_536)  # a pure function of the moment, asked for 3-4 times per answer
 def local_stamp(moment: datetime, tz) -> str:
-    """A moment as registry text in the programme's time zone: «2026-11-25 14:03:12»."""
+    """A moment as registry text in the programme's time zone: «2026-11-25 14:03:12».
+
+    Cached: the conversion to a ZoneInfo zone costs ~5 µs, and a first load asks it for the
+    run's «now» and each answer's time again and again (48,000 times at 12,000 participants).
+    Equal moments give the same text whatever zone they carry, so the cache cannot mix them up.
+    """
     local = moment.astimezone(tz)
     if local.year < 1000:  # strftime does not pad such a year; isoformat would
         return local.strftime("%Y-%m-%d %H:%M:%S")
