@@ -62,6 +62,8 @@ class ResponseSource(Protocol):
 
 # _TS_FORMATS[0] zero-padded, read without strptime
 _RUSSIAN_TS = re.compile(r"([0-9]{2})\.([0-9]{2})\.([0-9]{4}) ([0-9]{2}):([0-9]{2}):([0-9]{2})")
+# _TS_FORMATS[2] as Google's English-locale export writes it («2026/09/08 10:37:51 AM»), the same way
+_GOOGLE_TS = re.compile(r"([0-9]{4})/([0-9]{1,2})/([0-9]{1,2}) ([0-9]{1,2}):([0-9]{2}):([0-9]{2}) (AM|PM)")
 _TS_FORMATS = (
     "%d.%m.%Y %H:%M:%S",
     "%d.%m.%Y %H:%M",
@@ -103,6 +105,14 @@ def parse_timestamp(text: str, default_tz: tzinfo) -> datetime | None:
             return datetime(year, month, day, hour, minute, second, tzinfo=tz)
         except ValueError:
             pass  # not a real moment: the formats below refuse it as well
+    quick = _GOOGLE_TS.fullmatch(text.strip())
+    if quick and 1 <= int(quick.group(4)) <= 12:  # %I is 1-12: 12 AM is midnight, 12 PM noon
+        year, month, day, hour, minute, second = map(int, quick.groups()[:6])
+        hour = hour % 12 + (12 if quick.group(7) == "PM" else 0)
+        try:
+            return datetime(year, month, day, hour, minute, second, tzinfo=tz)
+        except ValueError:
+            pass
     for fmt in _TS_FORMATS:
         try:
             parsed = datetime.strptime(text.strip(), fmt)

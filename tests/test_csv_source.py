@@ -139,3 +139,36 @@ def test_answer_parser_never_crashes(text: str) -> None:
 
 def test_delta_is_fine() -> None:
     assert parse_timestamp("2026/11/25 2:03:12 PM GMT-3", MSK).utcoffset() == -timedelta(hours=3)
+
+
+def _by_strptime(text: str, tz) -> datetime | None:
+    """What parse_timestamp gave before its quick paths: each format in turn, then ISO."""
+    from forms.responses import _TS_FORMATS
+
+    for fmt in _TS_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).replace(tzinfo=tz)
+        except ValueError:
+            continue
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+
+
+part = st.sampled_from(["0", "00", "1", "01", "9", "09", "11", "12", "13", "23", "24", "29", "30", "31", "32",
+                        "59", "60", "999"])
+
+
+@given(st.sampled_from(["2026", "1999", "0999", "26"]), part, part, part, part, part,
+       st.sampled_from(["AM", "PM", "am", "pm", "ДП", "ПП", ""]), st.sampled_from([".", "/", "-"]))
+@settings(max_examples=400, deadline=None, derandomize=True)
+def test_quick_timestamps_read_as_strptime_does(year, month, day, hour, minute, second, half, sep) -> None:
+    """The usual Russian and Google forms, read without strptime, give what strptime gives
+    (real moments, impossible ones, 12 AM and 12 PM, unpadded parts) in either order."""
+    msk = ZoneInfo("Europe/Moscow")
+    for date_part in (f"{year}{sep}{month}{sep}{day}", f"{day}{sep}{month}{sep}{year}"):
+        text = f"{date_part} {hour}:{minute}:{second} {half}".strip()
+        expected = _by_strptime(text.replace("ПП", "PM").replace("ДП", "AM"), msk)
+        assert parse_timestamp(text, msk) == expected, text
