@@ -19,6 +19,8 @@ EMAIL_QUESTION = "Адрес электронной почты"
 
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y", "%m/%d/%Y", "%Y/%m/%d", "%d/%m/%Y")
+_DOTTED = re.compile(r"([0-9]{2})\.([0-9]{2})\.([0-9]{4})")  # _DATE_FORMATS[0], zero-padded
+_ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")  # _DATE_FORMATS[1], zero-padded
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,13 @@ def valid_email(text: str) -> bool:
 def parse_date(text: str) -> date | None:
     """A date answer as Google exports it (25.11.2026, 2026-11-25, 11/25/2026)."""
     text = text.strip()
+    quick = _DOTTED.fullmatch(text) or _ISO.fullmatch(text)  # the usual two, read without strptime
+    if quick:
+        first, month, last = map(int, quick.groups())
+        try:
+            return date(last, month, first) if quick.re is _DOTTED else date(first, month, last)
+        except ValueError:
+            pass  # not a real day: the formats below refuse it as well
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt).date()

@@ -172,3 +172,20 @@ def test_quick_timestamps_read_as_strptime_does(year, month, day, hour, minute, 
         text = f"{date_part} {hour}:{minute}:{second} {half}".strip()
         expected = _by_strptime(text.replace("ПП", "PM").replace("ДП", "AM"), msk)
         assert parse_timestamp(text, msk) == expected, text
+
+
+@given(st.sampled_from(["2026", "1999", "0999", "26", "0000"]), part, part, st.sampled_from([".", "-", "/"]))
+@settings(max_examples=300, deadline=None, derandomize=True)
+def test_quick_dates_read_as_strptime_does(year, month, day, sep) -> None:
+    """A date answer read without strptime (25.11.2026, 2026-11-25) is what strptime reads."""
+    from forms.answers import _DATE_FORMATS, parse_date
+
+    for text in (f"{day}{sep}{month}{sep}{year}", f"{year}{sep}{month}{sep}{day}"):
+        expected = None
+        for fmt in _DATE_FORMATS:
+            try:
+                expected = datetime.strptime(text, fmt).date()
+                break
+            except ValueError:
+                continue
+        assert parse_date(text) == expected, text
