@@ -106,6 +106,15 @@ def grid_to_frame(
     return frame_from_records(schema, records), warnings
 
 
+class Placement(NamedTuple):
+    """Where a sheet's changes go: cells, whole new rows, and what was skipped (Russian)."""
+
+    writes: list[CellWrite]  # headers of added columns, assigned keys, updates
+    rows: list[tuple[int, dict[str, str]]]  # appended rows, in row order: (row, column name -> text)
+    skipped: list[str]
+    mapping: dict[str, int]  # canonical column name -> 1-based column, added columns included
+
+
 def place_changes(
     schema: SheetSchema,
     grid_head: Sequence[object],
@@ -114,7 +123,31 @@ def place_changes(
     last_row: int = 1,
     grid_rows: Sequence[Sequence[object]] | None = None,
 ) -> tuple[list[CellWrite], list[str]]:
-    """Resolve this sheet's changes to cells, by header and by key, at write time.
+    """Resolve this sheet's changes to cells, by header and by key, at write time (``place``'s
+    rules), appended rows as cells too: the cells to write and the reasons of what was skipped."""
+    placed = place(schema, grid_head, keys, changes, last_row, grid_rows)
+    return placed.writes + row_cells(placed.rows, placed.mapping), placed.skipped
+
+
+def row_cells(rows: Sequence[tuple[int, Mapping[str, str]]], mapping: Mapping[str, int]) -> list[CellWrite]:
+    """Appended rows as cells: each non-empty value of a column the sheet has, in value order."""
+    return [
+        _cell_write(CellWrite, (row, mapping[name], text, name))  # CellWrite(...), without its slow __new__
+        for row, values in rows
+        for name, text in values.items()
+        if text != "" and name in mapping
+    ]
+
+
+def place(
+    schema: SheetSchema,
+    grid_head: Sequence[object],
+    keys: Sequence[object],
+    changes: ChangeSet,
+    last_row: int = 1,
+    grid_rows: Sequence[Sequence[object]] | None = None,
+) -> Placement:
+    """Resolve this sheet's changes to cells and new rows, by header and by key, at write time.
 
     ``grid_head`` is the header row and ``keys`` the key column below it (row 2 onwards), both
     read just before writing. Updates to a key no longer present are skipped with a reason.
@@ -169,6 +202,7 @@ def place_changes(
         if u.column in mapping:
             writes.append(CellWrite(row, mapping[u.column], u.new, u.column))
     key_name = schema.key
+    rows: list[tuple[int, dict[str, str]]] = []
     for a in changes.appends:
         if a.sheet != schema.name:
             continue
@@ -179,12 +213,8 @@ def place_changes(
             continue
         last += 1
         row_of[key] = last
-        writes.extend(
-            _cell_write(CellWrite, (last, mapping[name], text, name))  # CellWrite(...), without its slow __new__
-            for name, text in values.items()
-            if text != "" and name in mapping
-        )
-    return writes, skipped
+        rows.append((last, values))
+    return Placement(writes, rows, skipped, mapping)
 
 
 def _missing_optional(

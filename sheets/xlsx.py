@@ -25,7 +25,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from sheets.changes import ChangeSet
 from sheets.charts import ChartSpec, resolve
 from sheets.guide import GUIDE_HEADER, GUIDE_TITLE, GUIDE_WIDTHS, guide_rows
-from sheets.layout import header_map, place_changes, snapshot_from_grids
+from sheets.layout import header_map, place, row_cells, snapshot_from_grids
 from sheets.look import PRINT_SETUP, header_colour, wraps
 from sheets.schema import (
     DROPDOWN_TITLE,
@@ -38,7 +38,7 @@ from sheets.schema import (
 from sheets.store import SchemaMismatch, Snapshot, StoreBusy, StoreError, WriteReport
 from sheets.xlsx_charts import add_chart, existing_titles
 from sheets.xlsx_file import MSG_CHANGED, STALE_SECONDS, StoreChanged, WorkbookFile
-from sheets.xlsx_rows import TOP, WRAP, NewRows, save_with_rows, typed_value
+from sheets.xlsx_rows import TOP, WRAP, NewRows, row_height, save_with_rows, typed_value, wrapped_lines
 
 STATUS_COLOURS = {
     "выполнено": "C6EFCE",
@@ -119,6 +119,7 @@ class XlsxStore:
         by_name = {s.name: s for s in REGISTRIES}
         planned = []
         problems = []
+        style_ids: dict = {}  # (wrap, number format) -> this book's style id, for rows written as XML
         for name in changes.sheets():
             schema = by_name[name]
             if schema.title not in wb.sheetnames:
@@ -138,45 +139,45 @@ class XlsxStore:
                 else None
             )
             try:
-                writes, skipped = place_changes(schema, head, keys, changes, _last_used_row(ws), rows)
+                placed = place(schema, head, keys, changes, _last_used_row(ws), rows)
             except SchemaMismatch as exc:
                 problems.append(str(exc))
                 continue
-            planned.append((schema, ws, writes))
-            report.skipped += skipped
+            # Rows below everything openpyxl holds go to ``fresh`` as XML; the rest cell by cell.
+            fresh = NewRows(ws, style_ids) if self.stream_rows else None
+            split = next((i for i, (row, _v) in enumerate(placed.rows) if fresh.holds(row)),
+                         len(placed.rows)) if fresh is not None else len(placed.rows)
+            writes = placed.writes + row_cells(placed.rows[:split], placed.mapping)
+            planned.append((schema, ws, writes, fresh, placed.rows[split:], placed.mapping))
+            report.skipped += placed.skipped
         if problems:
             raise SchemaMismatch(f"{self.path.name}: " + "; ".join(problems) + "; ничего не записано")
-        merged = [m for schema, ws, writes in planned if (m := _merged_targets(ws, schema, writes))]
+        merged = [m for schema, ws, writes, *_rest in planned if (m := _merged_targets(ws, schema, writes))]
         if merged:
             raise StoreError(f"{self.path.name}: " + "; ".join(merged) + "; ничего не записано")
         styles: dict = {}  # the style a fresh cell ends with, per kind of write (this book's ids)
-        style_ids: dict = {}  # the same as style ids, for rows written as XML (NewRows)
         new_rows = []
-        for schema, ws, writes in planned:
-            fresh = NewRows(ws, style_ids) if self.stream_rows else None
+        for schema, ws, writes, fresh, streamed, mapping in planned:
             lines: dict[int, int] = {}
             looks = {c.name: (c, wraps(c)) for c in schema.columns}
-            after = fresh.after if fresh is not None else None  # rows below it go to ``fresh``
             for row, col, text, name in writes:
                 column, wrap = looks[name]
                 if row == 1:  # an optional column this older sheet lacked (place_changes)
                     _add_header(ws, col, column)
                     report.added.append(f"столбец «{column.header}» на листе «{schema.title}»")
                     continue
-                if after is not None and row > after:
-                    fresh.add(row, col, text, column, wrap)
-                else:
-                    _set_text(ws.cell(row, col), text, column, styles)
+                _set_text(ws.cell(row, col), text, column, styles)
                 if wrap:
-                    lines[row] = max(lines.get(row, 1), _lines(text, column.width))
+                    lines[row] = max(lines.get(row, 1), wrapped_lines(text, column.width))
             for row, count in lines.items():  # wrapped text shows whole (not every viewer fits rows)
-                height = min(LINE_HEIGHT * count, MAX_ROW_HEIGHT)
-                if count > 1 and fresh is not None and fresh.holds(row):
-                    fresh.heights[row] = height
-                elif count > 1 and (ws.row_dimensions[row].height or 0) < height:
+                height = row_height(count)
+                if height is not None and (ws.row_dimensions[row].height or 0) < height:
                     ws.row_dimensions[row].height = height
             report.cells += sum(1 for w in writes if w.row > 1)
-            new_rows.append(fresh)
+            if streamed:
+                columns = [(col, looks[name][0]) for name, col in mapping.items()]
+                report.cells += fresh.add_rows(streamed, columns)
+                new_rows.append(fresh)
         report.rows = len(changes.appends)
         rows = [r for r in new_rows if r]
         self.file.save(lambda tmp: save_with_rows(wb, tmp, rows) if rows else wb.save(tmp))
@@ -309,16 +310,6 @@ def _last_used_row(ws: Worksheet) -> int:
         if any(c.value not in (None, "") for c in ws[row]):
             return row
     return 1
-
-
-LINE_HEIGHT = 15  # points per wrapped line
-MAX_ROW_HEIGHT = 120
-
-
-def _lines(text: str, width: int) -> int:
-    """About how many lines a text wraps to in a column this wide (characters per line ~ width)."""
-    per_line = max(1, int(width * 0.95))  # Cyrillic in the default font: a little under one per width unit
-    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
 
 
 def _fill(column: Column) -> PatternFill:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from openpyxl.cell.cell import Cell
@@ -24,7 +25,7 @@ from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sheets.changes import number_of
-from sheets.look import DATE_FORMAT, DATETIME_FORMAT
+from sheets.look import DATE_FORMAT, DATETIME_FORMAT, wraps
 from sheets.schema import Column, Kind
 from sheets.store import StoreError
 
@@ -73,58 +74,165 @@ def _moment(text: str, kind: Kind):
     return moment
 
 
+LINE_HEIGHT = 15  # points per wrapped line
+MAX_ROW_HEIGHT = 120
+
+
+def wrapped_lines(text: str, width: int) -> int:
+    """About how many lines a text wraps to in a column this wide (characters per line ~ width)."""
+    per_line = max(1, int(width * 0.95))  # Cyrillic in the default font: a little under one per width unit
+    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+
+
+def row_height(lines: int) -> float | None:
+    """The height a row gets for its most wrapped cell (None: one line needs none)."""
+    return min(LINE_HEIGHT * lines, MAX_ROW_HEIGHT) if lines > 1 else None
+
+
 class NewRows:
-    """The cells a write puts below every row openpyxl holds on one sheet, as XML text."""
+    """The rows a write puts below every row openpyxl holds on one sheet, as XML text."""
 
     def __init__(self, ws: Worksheet, style_ids: dict) -> None:
         # a row openpyxl writes (a cell, even an empty styled one or a merge's; a height) is its
         dims = ws.row_dimensions
         self.after = max(ws.max_row, max(dims.keys(), default=0))
         self.ws = ws
-        self.rows: dict[int, dict[int, str]] = {}
-        self.heights: dict[int, float] = {}
+        self.rows: list[str] = []  # each row's <row> element, in row order
+        self.cells = 0
+        self._bounds: list[int] = []  # min col, min row, max col, max row of the cells written
         self._ids = style_ids  # (wrap, number format) -> the workbook's style id, per workbook
-        self._columns: dict[int, tuple] = {}  # col -> (column, wrap, letter, typed, text style)
         self._typed: dict[tuple, tuple] = {}  # (text, kind) -> (value, number format) of a typed column
 
     def __bool__(self) -> bool:
         return bool(self.rows)
 
     def holds(self, row: int) -> bool:
-        """Whether a cell of this row is written here (else through openpyxl)."""
+        """Whether a row is written here (else through openpyxl)."""
         return row > self.after
 
-    def add(self, row: int, col: int, text: str, column: Column, wrap: bool) -> None:
-        """The cell at (row, col) gets ``text`` as ``column`` types it (``_set_text``'s rules)."""
-        known = self._columns.get(col)
-        if known is None or known[0] is not column or known[1] != wrap:  # once per column
-            known = self._columns[col] = (column, wrap, get_column_letter(col), column.kind in _TYPED,
-                                          self._style(wrap, None))
-        _column, _wrap, letter, typed, style = known
-        if typed:  # the same dates recur on thousands of rows: each text is typed once
-            seen = self._typed.get((text, column.kind))
-            if seen is None:
-                value, number_format = typed_value(text, column)
-                if isinstance(value, date):
-                    value = to_excel(value, self.ws.parent.epoch)
-                seen = self._typed[text, column.kind] = (value, number_format)
-            value, number_format = seen
-            if number_format is not None:
-                style = self._style(wrap, number_format)
-        else:  # typed_value's answer for text, without its checks (most cells of a first load)
-            value = UNSTORABLE.sub("\ufffd", text) or None
+    def add_rows(self, rows: Sequence[tuple[int, Mapping[str, str]]], columns: Sequence[tuple[int, Column]]) -> int:
+        """Rows (each below ``after`` and below the rows added before, in order) with their
+        cells as ``sheets.xlsx._set_text`` types and styles them, the row tall enough for its
+        wrapped text; ``columns`` are the sheet's (column index, column). The cells written.
+
+        Each column's letter, wrap and kind are worked out once; a row is then one pass.
+        """
+        specs = []
+        for col, column in sorted(columns, key=lambda c: c[0]):
+            wrap = wraps(column)
+            per_line = max(1, int(column.width * 0.95)) if wrap else 0
+            specs.append((column.name, col, get_column_letter(col), column, wrap, column.kind in _TYPED,
+                          (wrap, None), per_line))
+        pending = self._pending(specs)
+        ids = self._ids
+        out = self.rows
+        cells = 0
+        low_col = high_col = low_row = high_row = 0
+        for row, values in rows:
+            if pending and self._makes_style(values, pending):
+                pending = self._make_styles(values, specs, pending)
+            parts = []
+            lines = 1
+            first = 0
+            for name, col, letter, column, wrap, typed, base, per_line in specs:
+                text = values.get(name)
+                if not text:
+                    continue
+                if not first:
+                    first = col
+                last = col
+                if typed:
+                    parts.append(self._typed_cell(text, column, letter, row, wrap, ids[base]))
+                else:
+                    parts.append(_text_cell(text, letter, row, ids[base]))
+                if wrap and ("\n" in text or len(text) > per_line):
+                    lines = max(lines, wrapped_lines(text, column.width))
+            if not parts:
+                continue
+            cells += len(parts)
+            height = row_height(lines)
+            attrs = f' ht="{safe_string(height)}" customHeight="1"' if height else ""
+            out.append(f'<row r="{row}"{attrs}>{"".join(parts)}</row>')
+            if not low_row:
+                low_row, low_col, high_col = row, first, last
+            low_col, high_col, high_row = min(low_col, first), max(high_col, last), row
+        if low_row:
+            bounds = (low_col, low_row, high_col, high_row)
+            self._bounds = [
+                f(a, b) for f, a, b in zip((min, min, max, max), self._bounds or bounds, bounds, strict=True)
+            ]
+        self.cells += cells
+        return cells
+
+    # Style ids are the workbook's, numbered as they are first made: they are made in the order
+    # cell-by-cell writing made them (row by row, each row's values in their own order, a cell's
+    # plain style before its date format), so styles.xml and every s="…" come out the same.
+
+    def _pending(self, specs: list[tuple]) -> dict[tuple, list[tuple]]:
+        """The styles these columns may need that the workbook lacks yet -> the columns that may."""
+        pending: dict[tuple, list[tuple]] = {}
+        for spec in specs:
+            column, wrap = spec[3], spec[4]
+            keys = [(wrap, None)]
+            if column.kind is Kind.DATE:
+                keys.append((wrap, DATE_FORMAT))
+            elif column.kind is Kind.DATETIME:
+                keys.append((wrap, DATETIME_FORMAT))
+            for key in keys:
+                if key not in self._ids:
+                    pending.setdefault(key, []).append(spec)
+        return pending
+
+    def _cell_styles(self, text: str, spec: tuple) -> list[tuple]:
+        """The styles a cell of this column with this text makes, in the order it makes them."""
+        column, wrap, typed = spec[3], spec[4], spec[5]
+        if not typed:
+            return [(wrap, None)]
+        number_format = self._typed_of(text, column)[1]
+        return [(wrap, None)] if number_format is None else [(wrap, None), (wrap, number_format)]
+
+    def _makes_style(self, values: Mapping[str, str], pending: dict[tuple, list[tuple]]) -> bool:
+        """Whether a cell of this row makes a style the workbook lacks (few columns to look at)."""
+        return any(
+            key in self._cell_styles(text, spec)
+            for key, specs in pending.items()
+            for spec in specs
+            if (text := values.get(spec[0]))
+        )
+
+    def _make_styles(
+        self, values: Mapping[str, str], specs: list[tuple], pending: dict[tuple, list[tuple]]
+    ) -> dict[tuple, list[tuple]]:
+        """Make this row's new styles in its values' order; the styles still pending after it."""
+        by_name = {spec[0]: spec for spec in specs}
+        for name, text in values.items():
+            spec = by_name.get(name)
+            if spec is not None and text:
+                for key in self._cell_styles(text, spec):
+                    self._style(*key)
+        return {key: specs for key, specs in pending.items() if key not in self._ids}
+
+    def _typed_of(self, text: str, column: Column) -> tuple:
+        """(value, number format) of a date or number column's text: the same dates recur on
+        thousands of rows, so each text is typed once."""
+        seen = self._typed.get((text, column.kind))
+        if seen is None:
+            value, number_format = typed_value(text, column)
+            if isinstance(value, date):
+                value = to_excel(value, self.ws.parent.epoch)
+            seen = self._typed[text, column.kind] = (value, number_format)
+        return seen
+
+    def _typed_cell(self, text: str, column: Column, letter: str, row: int, wrap: bool, style: int) -> str:
+        """A cell of a date or number column (its style made already)."""
+        value, number_format = self._typed_of(text, column)
+        if number_format is not None:
+            style = self._ids[wrap, number_format]
         if value is None:
-            xml = f'<c r="{letter}{row}" s="{style}" t="n"/>'
-        elif type(value) is str:
-            if len(value) > MAX_TEXT:
-                value = value[:MAX_TEXT]
-            space = ' xml:space="preserve"' if value != value.strip() else ""
-            if "&" in value or "<" in value or ">" in value or "\r" in value:
-                value = value.translate(_ESCAPE)
-            xml = f'<c r="{letter}{row}" s="{style}" t="inlineStr"><is><t{space}>{value}</t></is></c>'
-        else:
-            xml = f'<c r="{letter}{row}" s="{style}" t="n"><v>{safe_string(value)}</v></c>'
-        self.rows.setdefault(row, {})[col] = xml
+            return f'<c r="{letter}{row}" s="{style}" t="n"/>'
+        if type(value) is str:
+            return _text_cell(value, letter, row, style)
+        return f'<c r="{letter}{row}" s="{style}" t="n"><v>{safe_string(value)}</v></c>'
 
     def _style(self, wrap: bool, number_format: str | None) -> int:
         """The style id a fresh openpyxl cell ends with after ``_set_text`` styles it."""
@@ -139,33 +247,39 @@ class NewRows:
 
     def splice(self, xml: bytes) -> bytes:
         """The sheet's XML as openpyxl wrote it, with these rows added at the end of its data."""
-        parts = []
-        for row in sorted(self.rows):
-            cells = self.rows[row]
-            height = self.heights.get(row)
-            attrs = f' ht="{safe_string(height)}" customHeight="1"' if height else ""
-            parts.append(f'<row r="{row}"{attrs}>' + "".join(cells[c] for c in sorted(cells)) + "</row>")
-        body = "".join(parts).encode("utf-8")
+        body = "".join(self.rows).encode("utf-8")
         end = xml.rfind(b"</sheetData>")
         if end >= 0:
-            xml = xml[:end] + body + xml[end:]
+            xml = b"".join((xml[:end], body, xml[end:]))
         elif (empty := xml.find(b"<sheetData/>")) >= 0:
-            xml = xml[:empty] + b"<sheetData>" + body + b"</sheetData>" + xml[empty + len(b"<sheetData/>"):]
+            xml = b"".join((xml[:empty], b"<sheetData>", body, b"</sheetData>", xml[empty + len(b"<sheetData/>"):]))
         else:
             raise StoreError(f"лист «{self.ws.title}»: openpyxl записал его без данных (sheetData)")
         return _DIMENSION.sub(lambda m: b'<dimension ref="%s"/>' % self._dimension(m.group(1)), xml, count=1)
 
     def _dimension(self, ref: bytes) -> bytes:
         """The used range openpyxl stated, grown to hold these rows."""
-        cols = [c for cells in self.rows.values() for c in cells]
+        low_col, low_row, high_col, high_row = self._bounds
         min_col, min_row, max_col, max_row = range_boundaries(ref.decode("ascii"))
         if len(self.ws._cells) == 0:  # openpyxl says A1:A1 for a sheet without cells
-            min_col, min_row, max_col, max_row = min(cols), min(self.rows), max(cols), max(self.rows)
+            min_col, min_row, max_col, max_row = low_col, low_row, high_col, high_row
         text = (
-            f"{get_column_letter(min(min_col, *cols))}{min(min_row, *self.rows)}:"
-            f"{get_column_letter(max(max_col, *cols))}{max(max_row, *self.rows)}"
+            f"{get_column_letter(min(min_col, low_col))}{min(min_row, low_row)}:"
+            f"{get_column_letter(max(max_col, high_col))}{max(max_row, high_row)}"
         )
         return text.encode("ascii")
+
+
+def _text_cell(text: str, letter: str, row: int, style: int) -> str:
+    """A text cell (``typed_value``'s answer for text, without its checks: most cells of a first load)."""
+    if not text.isprintable():  # printable text has none of UNSTORABLE's characters: no search
+        text = UNSTORABLE.sub("\ufffd", text)
+    if len(text) > MAX_TEXT:
+        text = text[:MAX_TEXT]
+    space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+    if "&" in text or "<" in text or ">" in text or "\r" in text:
+        text = text.translate(_ESCAPE)
+    return f'<c r="{letter}{row}" s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
 def save_with_rows(wb, path: str, new_rows: list[NewRows]) -> None:
