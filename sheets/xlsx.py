@@ -38,6 +38,7 @@ from sheets.schema import (
 from sheets.store import SchemaMismatch, Snapshot, StoreBusy, StoreError, WriteReport
 from sheets.xlsx_charts import add_chart, existing_titles
 from sheets.xlsx_file import MSG_CHANGED, STALE_SECONDS, StoreChanged, WorkbookFile
+from sheets.xlsx_patch import Unpatchable, patch
 from sheets.xlsx_rows import TOP, WRAP, NewRows, row_height, save_with_rows, typed_value, wrapped_lines
 
 STATUS_COLOURS = {
@@ -66,6 +67,7 @@ class XlsxStore:
     backend = "local"
     bounded_writes = False  # a local file has no request size: a backlog is written at once
     stream_rows = True  # rows below all the sheet holds go as XML (False: every cell by openpyxl)
+    patch_cells = True  # changes go into the sheets' XML in place (sheets.xlsx_patch); False: openpyxl
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
@@ -115,7 +117,16 @@ class XlsxStore:
         if not changes:
             return report
         self._check_not_open()
-        wb = self._open(read_only=False, check=True)
+        data = self._read(check=True)
+        if self.patch_cells:
+            try:
+                book, patched = patch(data, changes, self.path.name)
+            except Unpatchable:  # what only openpyxl writes here (a header, a merged cell): below
+                pass
+            else:
+                self.file.save(book.save)
+                return patched
+        wb = self._load(data, read_only=False)
         by_name = {s.name: s for s in REGISTRIES}
         planned = []
         problems = []
@@ -267,11 +278,19 @@ class XlsxStore:
     def _open(self, read_only: bool, check: bool = False):
         """The workbook for openpyxl, from bytes read now; with ``check``, only if they are
         still those ``read_all`` read (a staff save in between: StoreChanged)."""
+        return self._load(self._read(check), read_only)
+
+    def _read(self, check: bool) -> bytes:
+        """The workbook's bytes now; with ``check``, only if they are still those ``read_all``
+        read (a staff save in between: StoreChanged)."""
         self._require()
         seen = self.file.seen
         data = self.file.read()
         if check and seen is not None and self.file.seen != seen:
             raise StoreChanged(MSG_CHANGED.format(name=self.path.name))
+        return data
+
+    def _load(self, data: bytes, read_only: bool):
         try:
             return load_workbook(io.BytesIO(data), read_only=read_only, data_only=False)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:

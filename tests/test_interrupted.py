@@ -31,7 +31,7 @@ def test_a_run_killed_anywhere_converges(twin_programmes, where: str, monkeypatc
     target = {
         "read": ("sheets.xlsx.XlsxStore.read_all", die),
         "plan": ("sync.progress.update_progress", die),
-        "save": ("openpyxl.workbook.workbook.Workbook.save", die),
+        "save": ("sheets.xlsx_patch.Book.save", die),  # the changes go into the sheets' XML in place
         "replace": ("sheets.xlsx_file.os.replace", die),
     }[where]
     before = killed.registry.read_bytes()

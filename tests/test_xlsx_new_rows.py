@@ -65,19 +65,31 @@ def grids(path: Path) -> dict:
     return {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in wb.sheet_names}
 
 
-def both_ways(monkeypatch: pytest.MonkeyPatch, one: Config, other: Config, between=None) -> tuple[Path, Path]:
-    """Sync ``one`` cell by cell (main before) and ``other`` as now; ``between(config)`` runs
-    before a second sync of each. The two workbooks."""
+def both_ways(
+    monkeypatch: pytest.MonkeyPatch, one: Config, other: Config, between=None, in_place: bool = False
+) -> tuple[Path, Path]:
+    """Sync ``one`` cell by cell through openpyxl (main before) and ``other`` with new rows as
+    XML (or, ``in_place``, with every change written into the sheets' XML: sheets.xlsx_patch);
+    ``between(config)`` runs before a second sync of each. The two workbooks."""
     with monkeypatch.context() as patch:
         patch.setattr(XlsxStore, "stream_rows", False)
+        patch.setattr(XlsxStore, "patch_cells", False)
         sync_once(one)
         if between is not None:
             between(one)
             sync_once(one)
-    sync_once(other)
-    if between is not None:
-        between(other)
+    from sheets.xlsx_patch import Book
+
+    saved = []
+    with monkeypatch.context() as patch:
+        patch.setattr(XlsxStore, "patch_cells", in_place)
+        real = Book.save
+        patch.setattr(Book, "save", lambda self, path: saved.append(path) or real(self, path))
         sync_once(other)
+        if between is not None:
+            between(other)
+            sync_once(other)
+    assert len(saved) == (1 + (between is not None) if in_place else 0)  # each write went the way named
     return one.registry, other.registry
 
 
@@ -96,6 +108,15 @@ def test_the_first_load_makes_the_same_workbook(
         assert book.getinfo(sheet).compress_type == zipfile.ZIP_DEFLATED
 
 
+def test_the_first_load_in_place_makes_the_same_workbook(
+    monkeypatch: pytest.MonkeyPatch, twin_programmes: tuple[Config, Config]
+) -> None:
+    """The same first load with every cell written into the sheets' XML (no openpyxl at all)."""
+    before, now = both_ways(monkeypatch, *twin_programmes, in_place=True)
+    assert look(before) == look(now)
+    assert grids(before) == grids(now)
+
+
 def _half_the_answers(config: Config) -> dict[Path, str]:
     """Cut every export to its first half (an earlier export); the full texts, to put back."""
     full = {}
@@ -109,8 +130,9 @@ def _half_the_answers(config: Config) -> dict[Path, str]:
     return full
 
 
+@pytest.mark.parametrize("in_place", [False, True], ids=["rows as XML", "in place"])
 def test_a_later_run_with_staff_edits_makes_the_same_workbook(
-    monkeypatch: pytest.MonkeyPatch, twin_programmes: tuple[Config, Config]
+    monkeypatch: pytest.MonkeyPatch, twin_programmes: tuple[Config, Config], in_place: bool
 ) -> None:
     """New answers after curators' edits: a height on an empty row far below, a merge and a
     note in a staff column below the data; rows above them go through openpyxl, rows below as XML."""
@@ -128,7 +150,7 @@ def test_a_later_run_with_staff_edits_makes_the_same_workbook(
         for path, text in full[config.root].items():
             path.write_text(text, encoding="utf-8")
 
-    before, now = both_ways(monkeypatch, *twin_programmes, between=edit_then_export)
+    before, now = both_ways(monkeypatch, *twin_programmes, between=edit_then_export, in_place=in_place)
     assert look(before) == look(now)
     assert grids(before) == grids(now)
     mentees = load_workbook(now)["Наставляемые"]

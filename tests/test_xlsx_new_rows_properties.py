@@ -1,4 +1,5 @@
-"""Any text, in any kind of column, reads the same written as XML (sheets.xlsx_rows) as through openpyxl.
+"""Any text, in any kind of column, reads the same written as XML (sheets.xlsx_rows), in place
+(sheets.xlsx_patch) and through openpyxl.
 
 Control characters, lone surrogates, «&<>» and carriage returns, leading and trailing spaces, a
 leading "=", numbers and dates that are or are not canonical, texts past a cell's 32,767
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from unittest.mock import patch
 from xml.etree import ElementTree
 
 import pytest
@@ -19,6 +21,7 @@ from hypothesis import strategies as st
 from sheets.changes import ChangeSet, RowAppend
 from sheets.schema import BY_NAME
 from sheets.xlsx import XlsxStore
+from sheets.xlsx_patch import Book
 from tests.test_xlsx_new_rows import look
 
 SHEETS = ("mentors", "dashboard")  # between them every kind of column a registry has
@@ -74,14 +77,17 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @given(rows=st.lists(st.lists(TEXTS, min_size=1, max_size=40), min_size=1, max_size=3))
 def test_any_text_reads_the_same_both_ways(books: Path, rows: list[list[str]]) -> None:
     looks, marks = [], []
-    for stream in (False, True):
-        path = books / f"{'xml' if stream else 'cells'}.xlsx"
+    for stream, in_place in ((False, False), (True, False), (False, True)):  # cells, rows as XML, in place
+        path = books / f"{'xml' if stream else 'place' if in_place else 'cells'}.xlsx"
         path.unlink(missing_ok=True)
         store = XlsxStore(path)
-        store.stream_rows = stream
+        store.stream_rows, store.patch_cells = stream, in_place
         store.create()
-        store.write(ChangeSet(appends=[a for sheet in SHEETS for a in _rows(rows, sheet)]))
+        before = path.read_bytes()
+        with patch.object(Book, "save", autospec=True, side_effect=Book.save) as saved:
+            store.write(ChangeSet(appends=[a for sheet in SHEETS for a in _rows(rows, sheet)]))
+        assert saved.called == in_place and path.read_bytes() != before  # written, the way named
         looks.append({title: sheet for title, sheet in look(path).items() if title != "Как заполнять"})
         marks.append(markup(path))
-    assert looks[0] == looks[1]
-    assert marks[0] == marks[1]
+    assert looks[0] == looks[1] == looks[2]
+    assert marks[0] == marks[1] == marks[2]

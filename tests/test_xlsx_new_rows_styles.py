@@ -86,6 +86,7 @@ def write_rows(path: Path, drawn: list) -> tuple[list, set]:
     book had before."""
     path.unlink(missing_ok=True)
     store = XlsxStore(path)
+    store.patch_cells = False  # the rows as XML after openpyxl's save (sheets.xlsx_rows), not in place
     store.create()
     before = styles_of(path)
     assert len(before) == len(load_workbook(path)._cell_styles)  # openpyxl keeps them as they were
