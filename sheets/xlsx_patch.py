@@ -26,7 +26,7 @@ from datetime import date
 
 from lxml import etree
 from openpyxl.compat import safe_string
-from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_REVERSE, is_date_format
+from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, range_boundaries
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, to_excel
@@ -37,6 +37,7 @@ from sheets.look import wraps
 from sheets.schema import REGISTRIES, Column
 from sheets.store import SchemaMismatch, WriteReport
 from sheets.xlsx_rows import MAX_TEXT, row_height, typed_value, wrapped_lines
+from sheets.xlsx_styles import Styles, Unpatchable
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -51,10 +52,6 @@ BYTES_PER_CELL = 60
 PATCH_LEVEL = 3  # deflate level of the parts written again (as sheets.xlsx_rows)
 _PARSER = etree.XMLParser(huge_tree=True, remove_blank_text=False, resolve_entities=False)
 _REF = re.compile(r"([A-Z]{1,3})([0-9]+)")
-
-
-class Unpatchable(Exception):
-    """The book has something this module does not write with certainty: use openpyxl."""
 
 
 def _parse(data: bytes, part: str) -> etree._Element:
@@ -151,85 +148,6 @@ def targets_by_type(rels: etree._Element, kind: str) -> str | None:
     return None
 
 
-class Styles:
-    """The book's cell formats (cellXfs): a cell's style with another alignment or number format."""
-
-    def __init__(self, root: etree._Element, part: str) -> None:
-        self.root, self.part, self.changed = root, part, False
-        xfs = root.find(_M + "cellXfs")
-        if xfs is None:
-            raise Unpatchable("styles.xml без cellXfs")
-        self.xfs = xfs
-        self.count = len(xfs)
-        self._made: dict[tuple[int, bool, str | None], int] = {}
-
-    def derive(self, style: int, wrap: bool, number_format: str | None) -> int:
-        """The id of ``style`` with the alignment ``_set_text`` gives (wrapped at the top, or
-        top) and ``number_format`` (None: the style's own), added to the book when new."""
-        key = (style, wrap, number_format)
-        if key in self._made:
-            return self._made[key]
-        if not 0 <= style < self.count:
-            style = 0  # a dangling id: Excel shows the default style, so does openpyxl
-        xf = etree.fromstring(etree.tostring(self.xfs[style])) if self.count else etree.Element(_M + "xf")
-        for old in xf.findall(_M + "alignment"):
-            xf.remove(old)
-        alignment = etree.Element(_M + "alignment", vertical="top")
-        if wrap:
-            alignment.set("wrapText", "1")
-        protection = xf.find(_M + "protection")
-        if protection is not None:
-            protection.addprevious(alignment)  # the schema's order: alignment, then protection
-        else:
-            xf.append(alignment)
-        xf.set("applyAlignment", "1")
-        if number_format is not None:
-            xf.set("numFmtId", str(self._number_format_id(number_format)))
-            xf.set("applyNumberFormat", "1")
-        for keep in ("numFmtId", "fontId", "fillId", "borderId"):
-            xf.set(keep, xf.get(keep, "0"))
-        same = next((i for i, old in enumerate(self.xfs) if etree.tostring(old) == etree.tostring(xf)), None)
-        if same is None:
-            self.xfs.append(xf)
-            self.xfs.set("count", str(len(self.xfs)))
-            same = self.count = len(self.xfs) - 1
-            self.changed = True
-        self._made[key] = same
-        return same
-
-    def number_format_of(self, style: int) -> str:
-        """The format code of a style (to read a date cell as a date)."""
-        if not 0 <= style < self.count:
-            return "General"
-        fmt_id = int(self.xfs[style].get("numFmtId", "0"))
-        if fmt_id in BUILTIN_FORMATS:
-            return BUILTIN_FORMATS[fmt_id]
-        fmts = self.root.find(_M + "numFmts")
-        for f in fmts if fmts is not None else ():
-            if f.get("numFmtId") == str(fmt_id):
-                return f.get("formatCode", "General")
-        return "General"
-
-    def _number_format_id(self, code: str) -> int:
-        if code in BUILTIN_FORMATS_REVERSE:
-            return BUILTIN_FORMATS_REVERSE[code]
-        fmts = self.root.find(_M + "numFmts")
-        if fmts is None:
-            fmts = etree.Element(_M + "numFmts", count="0")
-            self.root.insert(0, fmts)
-        for f in fmts:
-            if f.get("formatCode") == code:
-                return int(f.get("numFmtId", "0"))
-        new = max([163, *(int(f.get("numFmtId", "0")) for f in fmts)]) + 1
-        etree.SubElement(fmts, _M + "numFmt", numFmtId=str(new), formatCode=code)
-        fmts.set("count", str(len(fmts)))
-        self.changed = True
-        return new
-
-    def to_bytes(self) -> bytes:
-        return etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
 class Sheet:
     """One sheet's XML: its rows by number, read as openpyxl reads values, written in place."""
 
@@ -251,6 +169,7 @@ class Sheet:
         if self.numbers != [int(r.get("r")) for r in data if r.tag == _M + "row"]:
             raise Unpatchable(f"{part}: строки не по порядку")
         self._cells: dict[int, dict[int, etree._Element]] = {}
+        self._written: tuple[int, int, int, int] | None = None  # (min col, min row, max col, max row)
 
     # reading ---------------------------------------------------------------------------
 
@@ -269,6 +188,29 @@ class Sheet:
                 found[column_index_from_string(m.group(1))] = c
             self._cells[row] = found
         return found
+
+    def column_values(self, col: int, first: int, last: int) -> list[object]:
+        """The values of one column from row ``first`` to ``last`` (None where there is no cell),
+        each row's cells read only up to that column (a row's cells are in column order)."""
+        out: list[object] = []
+        for row in range(first, last + 1):
+            cached = self._cells.get(row)
+            if cached is not None or row not in self.rows:
+                c = (cached or {}).get(col)
+                out.append(self.value(c) if c is not None else None)
+                continue
+            found = None
+            for c in self.rows[row]:
+                m = _REF.fullmatch(c.get("r") or "") if c.tag == _M + "c" else None
+                if m is None or int(m.group(2)) != row:
+                    found = self.cells_of(row).get(col)  # the slow way: it says what is wrong
+                    break
+                at = column_index_from_string(m.group(1))
+                if at >= col:
+                    found = c if at == col else None
+                    break
+            out.append(self.value(found) if found is not None else None)
+        return out
 
     def value(self, c: etree._Element) -> object:
         """The cell's value as openpyxl (not data-only) reads it."""
@@ -378,6 +320,12 @@ class Sheet:
         """Give a cell ``text`` as ``_set_text`` does: typed, never a formula, styled."""
         value, number_format = typed_value(text, column)
         c = self._cell(row, col)
+        f = c.find(_M + "f")
+        if f is not None and f.get("ref"):  # a shared or array formula's first cell: others depend on it
+            raise Unpatchable(f"{self.part}: в {c.get('r')} общая формула")
+        w = self._written
+        self._written = (col, row, col, row) if w is None else (
+            min(w[0], col), min(w[1], row), max(w[2], col), max(w[3], row))
         style = self.book.styles.derive(self.style_of(row, col), wrap, number_format)
         for child in list(c):
             c.remove(child)
@@ -410,16 +358,15 @@ class Sheet:
     def to_bytes(self) -> bytes:
         """The sheet's XML, its used range grown to hold what was written."""
         dimension = self.root.find(_M + "dimension")
-        if dimension is not None and self.numbers:
-            cols = [col for row in self.numbers for col in self.cells_of(row)]
-            if cols:
-                ref = dimension.get("ref", "A1")
-                try:
-                    min_col, min_row, max_col, max_row = range_boundaries(ref if ":" in ref else f"{ref}:{ref}")
-                except (ValueError, TypeError):
-                    min_col, min_row, max_col, max_row = min(cols), self.numbers[0], max(cols), self.numbers[-1]
-                dimension.set("ref", f"{get_column_letter(min(min_col, min(cols)))}{min(min_row, self.numbers[0])}:"
-                                     f"{get_column_letter(max(max_col, max(cols)))}{max(max_row, self.numbers[-1])}")
+        if dimension is not None and self._written:
+            lo_c, lo_r, hi_c, hi_r = self._written
+            ref = dimension.get("ref", "")
+            try:
+                min_col, min_row, max_col, max_row = range_boundaries(ref if ":" in ref else f"{ref}:{ref}")
+            except (ValueError, TypeError):  # no range stated, or a broken one: what was written
+                min_col, min_row, max_col, max_row = lo_c, lo_r, hi_c, hi_r
+            dimension.set("ref", f"{get_column_letter(min(min_col, lo_c))}{min(min_row, lo_r)}:"
+                                 f"{get_column_letter(max(max_col, hi_c))}{max(max_row, hi_r)}")
         return etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -448,8 +395,7 @@ def patch(data: bytes, changes: ChangeSet, name: str) -> tuple[Book, WriteReport
         sheet = book.sheet(schema.title)
         head = sheet.row_values(1)
         key_idx = next((i for i, v in enumerate(head, 1) if v == schema.header(schema.key)), None)
-        keys = [sheet.value(c) if (c := sheet.cells_of(r).get(key_idx)) is not None else None
-                for r in range(2, sheet.max_row + 1)] if key_idx else []
+        keys = sheet.column_values(key_idx, 2, sheet.max_row) if key_idx else []
         try:
             placed = place(schema, head, keys, changes, sheet.last_used_row(), None)
         except SchemaMismatch as exc:
