@@ -66,9 +66,12 @@ def unkeyed_rows(schema: SheetSchema, grid: Sequence[Sequence[object]]) -> list[
     if problems:
         return []
     out = []
+    key = mapping[schema.key] - 1 if schema.key in mapping else None
     for row in grid[1:]:
+        if key is not None and key < len(row) and cell_text(row[key]).strip():
+            continue  # a keyed row (nearly all): its other cells need not be read here
         cells = _row_cells(mapping, row)
-        if not cells[schema.key].strip() and any(v.strip() for v in cells.values()):
+        if not cells.get(schema.key, "").strip() and any(v.strip() for v in cells.values()):
             out.append(cells)
     return out
 
