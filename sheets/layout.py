@@ -142,6 +142,19 @@ def row_cells(rows: Sequence[tuple[int, Mapping[str, str]]], mapping: Mapping[st
     ]
 
 
+def by_sheet(changes: ChangeSet) -> dict[str, ChangeSet]:
+    """The changes split by sheet in one pass, each sheet's in their order: ``place`` given a
+    sheet's own looks at its own only (a first load's 57,000 rows, for each of nine sheets)."""
+    out: dict[str, ChangeSet] = {}
+    for kind in ("updates", "appends", "assigns"):
+        for item in getattr(changes, kind):
+            part = out.get(item.sheet)
+            if part is None:
+                part = out[item.sheet] = ChangeSet()
+            getattr(part, kind).append(item)
+    return out
+
+
 def place(
     schema: SheetSchema,
     grid_head: Sequence[object],

@@ -25,7 +25,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from sheets.changes import ChangeSet
 from sheets.charts import ChartSpec, resolve
 from sheets.guide import GUIDE_HEADER, GUIDE_TITLE, GUIDE_WIDTHS, guide_rows
-from sheets.layout import header_map, place, row_cells, snapshot_from_grids
+from sheets.layout import by_sheet, header_map, place, row_cells, snapshot_from_grids
 from sheets.look import PRINT_SETUP, header_colour, wraps
 from sheets.schema import (
     DROPDOWN_TITLE,
@@ -131,6 +131,7 @@ class XlsxStore:
         planned = []
         problems = []
         style_ids: dict = {}  # (wrap, number format) -> this book's style id, for rows written as XML
+        parts = by_sheet(changes)
         for name in changes.sheets():
             schema = by_name[name]
             if schema.title not in wb.sheetnames:
@@ -146,11 +147,11 @@ class XlsxStore:
             )
             rows = (
                 [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
-                if any(a.sheet == name for a in changes.assigns)
+                if parts[name].assigns
                 else None
             )
             try:
-                placed = place(schema, head, keys, changes, _last_used_row(ws), rows)
+                placed = place(schema, head, keys, parts[name], _last_used_row(ws), rows)
             except SchemaMismatch as exc:
                 problems.append(str(exc))
                 continue

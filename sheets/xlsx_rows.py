@@ -33,6 +33,7 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")  # beside wrapped text: a row's cells start on one line, not at the bottom
 SPLICED_LEVEL = 3  # deflate level of a sheet with new rows (zlib's default 6: 0.66 s against 0.23 s at 12,000)
 MAX_TEXT = 32767  # what a cell holds; openpyxl cuts a longer text there too
+TAIL_CHECK = 1024  # rows between looks at how often each column's texts repeat
 
 # Characters an .xlsx cell (XML 1.0, UTF-8) cannot hold. Ingestion already replaced them in
 # answers (and said so); this is the last guard, so no other text can ever stop a save.
@@ -122,31 +123,37 @@ class NewRows:
             wrap = wraps(column)
             per_line = max(1, int(column.width * 0.95)) if wrap else 0
             specs.append((column.name, col, get_column_letter(col), column, wrap, column.kind in _TYPED,
-                          (wrap, None), per_line))
+                          (wrap, None), per_line, {}))
         pending = self._pending(specs)
         ids = self._ids
         out = self.rows
         cells = 0
         low_col = high_col = low_row = high_row = 0
-        for row, values in rows:
+        for done, (row, values) in enumerate(rows, start=1):
             if pending and self._makes_style(values, pending):
                 pending = self._make_styles(values, specs, pending)
             parts = []
             lines = 1
             first = 0
-            for name, col, letter, column, wrap, typed, base, per_line in specs:
+            for name, col, letter, column, wrap, typed, base, per_line, tails in specs:
                 text = values.get(name)
                 if not text:
                     continue
                 if not first:
                     first = col
                 last = col
-                if typed:
-                    parts.append(self._typed_cell(text, column, letter, row, wrap, ids[base]))
-                else:
-                    parts.append(_text_cell(text, letter, row, ids[base]))
+                # a cell's XML after its reference depends on its text alone: made once per text
+                tail = tails.get(text) if tails is not None else None
+                if tail is None:
+                    tail = self._typed_tail(text, column, wrap, ids[base]) if typed else _text_tail(text, ids[base])
+                    if tails is not None:
+                        tails[text] = tail
+                parts.append(f'<c r="{letter}{row}"{tail}')
                 if wrap and ("\n" in text or len(text) > per_line):
                     lines = max(lines, wrapped_lines(text, column.width))
+            if done % TAIL_CHECK == 0:  # a column of names or moments seldom repeats: stop keeping its texts
+                specs = [spec[:-1] + (None,) if spec[-1] is not None and 2 * len(spec[-1]) > done else spec
+                         for spec in specs]
             if not parts:
                 continue
             cells += len(parts)
@@ -223,16 +230,16 @@ class NewRows:
             seen = self._typed[text, column.kind] = (value, number_format)
         return seen
 
-    def _typed_cell(self, text: str, column: Column, letter: str, row: int, wrap: bool, style: int) -> str:
-        """A cell of a date or number column (its style made already)."""
+    def _typed_tail(self, text: str, column: Column, wrap: bool, style: int) -> str:
+        """A date or number column's cell after its reference (its style made already)."""
         value, number_format = self._typed_of(text, column)
         if number_format is not None:
             style = self._ids[wrap, number_format]
         if value is None:
-            return f'<c r="{letter}{row}" s="{style}" t="n"/>'
+            return f' s="{style}" t="n"/>'
         if type(value) is str:
-            return _text_cell(value, letter, row, style)
-        return f'<c r="{letter}{row}" s="{style}" t="n"><v>{safe_string(value)}</v></c>'
+            return _text_tail(value, style)
+        return f' s="{style}" t="n"><v>{safe_string(value)}</v></c>'
 
     def _style(self, wrap: bool, number_format: str | None) -> int:
         """The style id a fresh openpyxl cell ends with after ``_set_text`` styles it."""
@@ -250,12 +257,14 @@ class NewRows:
         body = "".join(self.rows).encode("utf-8")
         end = xml.rfind(b"</sheetData>")
         if end >= 0:
-            xml = b"".join((xml[:end], body, xml[end:]))
+            head, body, tail = xml[:end], body, xml[end:]
         elif (empty := xml.find(b"<sheetData/>")) >= 0:
-            xml = b"".join((xml[:empty], b"<sheetData>", body, b"</sheetData>", xml[empty + len(b"<sheetData/>"):]))
+            head, body, tail = xml[:empty] + b"<sheetData>", body, b"</sheetData>" + xml[empty + len(b"<sheetData/>"):]
         else:
             raise StoreError(f"лист «{self.ws.title}»: openpyxl записал его без данных (sheetData)")
-        return _DIMENSION.sub(lambda m: b'<dimension ref="%s"/>' % self._dimension(m.group(1)), xml, count=1)
+        # the used range is stated before the data: only the head is searched and copied
+        head = _DIMENSION.sub(lambda m: b'<dimension ref="%s"/>' % self._dimension(m.group(1)), head, count=1)
+        return b"".join((head, body, tail))
 
     def _dimension(self, ref: bytes) -> bytes:
         """The used range openpyxl stated, grown to hold these rows."""
@@ -270,8 +279,9 @@ class NewRows:
         return text.encode("ascii")
 
 
-def _text_cell(text: str, letter: str, row: int, style: int) -> str:
-    """A text cell (``typed_value``'s answer for text, without its checks: most cells of a first load)."""
+def _text_tail(text: str, style: int) -> str:
+    """A text cell after its reference (``typed_value``'s answer for text, without its checks:
+    most cells of a first load)."""
     if not text.isprintable():  # printable text has none of UNSTORABLE's characters: no search
         text = UNSTORABLE.sub("\ufffd", text)
     if len(text) > MAX_TEXT:
@@ -279,7 +289,7 @@ def _text_cell(text: str, letter: str, row: int, style: int) -> str:
     space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
     if "&" in text or "<" in text or ">" in text or "\r" in text:
         text = text.translate(_ESCAPE)
-    return f'<c r="{letter}{row}" s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    return f' s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
 def save_with_rows(wb, path: str, new_rows: list[NewRows]) -> None:

@@ -13,6 +13,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 from pathlib import Path
 
 from sheets.changes import ChangeSet, RowAppend
@@ -27,6 +28,7 @@ MSG_SPILLED = (
 )
 ALERT_PREFIX = "длинное значение "
 _UNSAFE = re.compile(r"[^\w.-]+")
+_text_of = itemgetter(1)  # (column, text) -> text
 
 
 @dataclass
@@ -67,7 +69,7 @@ def spill(changes: ChangeSet, limit: int, folder: Path) -> tuple[ChangeSet, Spil
 
     appends = []
     for a in changes.appends:
-        if all(len(v) <= limit for _n, v in a.values):  # nearly every row: kept as it is
+        if max(map(len, map(_text_of, a.values)), default=0) <= limit:  # nearly every row: kept as it is
             appends.append(a)
             continue
         key = a.key

@@ -49,8 +49,8 @@ KILL_POINTS = {
 OPENPYXL_POINTS = {
     "writing the 1st cell": ("sheets.xlsx._set_text", 1),
     "writing the 30th cell": ("sheets.xlsx._set_text", 30),
-    "writing the 1st new row's cell": ("sheets.xlsx_rows._text_cell", 1),
-    "writing the 300th new row's cell": ("sheets.xlsx_rows._text_cell", 300),
+    "writing the 1st new row's cell": ("sheets.xlsx_rows._text_tail", 1),
+    "writing the 300th new row's cell": ("sheets.xlsx_rows._text_tail", 300),
     "splicing the new rows into a sheet": ("sheets.xlsx_rows.NewRows.splice", 2),
     "saving": ("openpyxl.workbook.workbook.Workbook.save", 1),
     "checking the book is unchanged (openpyxl)": ("sheets.xlsx_file.WorkbookFile.check_unchanged", 1),

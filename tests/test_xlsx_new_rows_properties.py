@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sheets import xlsx_rows
 from sheets.changes import ChangeSet, RowAppend
 from sheets.schema import BY_NAME
 from sheets.xlsx import XlsxStore
@@ -91,3 +92,26 @@ def test_any_text_reads_the_same_both_ways(books: Path, rows: list[list[str]]) -
         marks.append(markup(path))
     assert looks[0] == looks[1] == looks[2]
     assert marks[0] == marks[1] == marks[2]
+
+
+def test_repeated_and_unique_texts_past_the_repeat_check(books: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """More rows than TAIL_CHECK (made 64 here, to keep the test quick): a column whose texts
+    never repeat stops being remembered, one whose texts repeat keeps its cells' XML; either way
+    the cells are those openpyxl writes."""
+    monkeypatch.setattr(xlsx_rows, "TAIL_CHECK", 64)
+    repeated = ["да", " с пробелом ", "&<>\r", "2026-11-25", "=1+2", "x" * 90 + "\ny"]
+    texts = [[f"уникальный {n}", repeated[n % len(repeated)], str(n % 7), f"2026-10-{n % 28 + 1:02d}",
+              repeated[n % 4], f"имя {n}"] for n in range(300)]
+    looks, marks = [], []
+    for stream in (False, True):
+        path = books / f"many-{'xml' if stream else 'cells'}.xlsx"
+        path.unlink(missing_ok=True)
+        store = XlsxStore(path)
+        store.stream_rows, store.patch_cells = stream, False
+        store.create()
+        store.write(ChangeSet(appends=_rows(texts, "mentors")))
+        looks.append(look(path)["Наставники"])
+        marks.append(markup(path))
+    assert looks[0] == looks[1]
+    assert marks[0] == marks[1]
+    assert len(looks[1]["cells"]) > 300 * 7
