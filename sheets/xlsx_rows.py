@@ -122,7 +122,7 @@ class NewRows:
         for col, column in sorted(columns, key=lambda c: c[0]):
             wrap = wraps(column)
             per_line = max(1, int(column.width * 0.95)) if wrap else 0
-            specs.append((column.name, col, get_column_letter(col), column, wrap, column.kind in _TYPED,
+            specs.append((column.name, col, f'<c r="{get_column_letter(col)}', column, wrap, column.kind in _TYPED,
                           (wrap, None), per_line, {}))
         pending = self._pending(specs)
         ids = self._ids
@@ -135,7 +135,8 @@ class NewRows:
             parts = []
             lines = 1
             first = 0
-            for name, col, letter, column, wrap, typed, base, per_line, tails in specs:
+            number = str(row)  # once a row: each cell's reference is its column's opening, this, its tail
+            for name, col, opening, column, wrap, typed, base, per_line, tails in specs:
                 text = values.get(name)
                 if not text:
                     continue
@@ -148,7 +149,7 @@ class NewRows:
                     tail = self._typed_tail(text, column, wrap, ids[base]) if typed else _text_tail(text, ids[base])
                     if tails is not None:
                         tails[text] = tail
-                parts.append(f'<c r="{letter}{row}"{tail}')
+                parts.append(f"{opening}{number}{tail}")
                 if wrap and ("\n" in text or len(text) > per_line):
                     lines = max(lines, wrapped_lines(text, column.width))
             if done % TAIL_CHECK == 0:  # a column of names or moments seldom repeats: stop keeping its texts
@@ -159,7 +160,7 @@ class NewRows:
             cells += len(parts)
             height = row_height(lines)
             attrs = f' ht="{safe_string(height)}" customHeight="1"' if height else ""
-            out.append(f'<row r="{row}"{attrs}>{"".join(parts)}</row>')
+            out.append(f'<row r="{number}"{attrs}>{"".join(parts)}</row>')
             if not low_row:
                 low_row, low_col, high_col = row, first, last
             low_col, high_col, high_row = min(low_col, first), max(high_col, last), row
@@ -231,15 +232,15 @@ class NewRows:
         return seen
 
     def _typed_tail(self, text: str, column: Column, wrap: bool, style: int) -> str:
-        """A date or number column's cell after its reference (its style made already)."""
+        """A date or number column's cell after its reference's row number (its style made already)."""
         value, number_format = self._typed_of(text, column)
         if number_format is not None:
             style = self._ids[wrap, number_format]
         if value is None:
-            return f' s="{style}" t="n"/>'
+            return f'" s="{style}" t="n"/>'
         if type(value) is str:
             return _text_tail(value, style)
-        return f' s="{style}" t="n"><v>{safe_string(value)}</v></c>'
+        return f'" s="{style}" t="n"><v>{safe_string(value)}</v></c>'
 
     def _style(self, wrap: bool, number_format: str | None) -> int:
         """The style id a fresh openpyxl cell ends with after ``_set_text`` styles it."""
@@ -280,7 +281,7 @@ class NewRows:
 
 
 def _text_tail(text: str, style: int) -> str:
-    """A text cell after its reference (``typed_value``'s answer for text, without its checks:
+    """A text cell after its reference's row number (``typed_value``'s answer for text, without its checks:
     most cells of a first load)."""
     if not text.isprintable():  # printable text has none of UNSTORABLE's characters: no search
         text = UNSTORABLE.sub("\ufffd", text)
@@ -289,7 +290,7 @@ def _text_tail(text: str, style: int) -> str:
     space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
     if "&" in text or "<" in text or ">" in text or "\r" in text:
         text = text.translate(_ESCAPE)
-    return f' s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    return f'" s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
 def save_with_rows(wb, path: str, new_rows: list[NewRows]) -> None:
