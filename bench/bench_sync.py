@@ -10,6 +10,10 @@ exports as Google Forms gives them). Then, each in a fresh process, ``--repeat``
   job left it);
 - the floor: a process that only reads the whole workbook with python-calamine (what any run
   must at least do).
+- a later run: the synced copy after a curator approved 20 proposed pairs (the book saved by
+  openpyxl, as a person's edit leaves it), once as the job writes now (the changed cells in the
+  sheets' XML, ``sheets.xlsx_patch``) and once through openpyxl as before (the anchor), each on
+  a fresh copy of the edited book.
 Medians are printed beside each other with the ratio quiet / floor and the number of answers
 each run took (from its own output). Figures only; nothing is asserted.
 """
@@ -60,6 +64,32 @@ def timed(args: list[str], cwd: Path) -> tuple[float, float, str]:
     return elapsed, cpu, done.stdout
 
 
+OPENPYXL = (  # the job as it wrote before sheets.xlsx_patch: the whole book through openpyxl
+    "import sys\n"
+    "from sheets.xlsx import XlsxStore\n"
+    "XlsxStore.patch_cells = False\n"
+    "from sync.cli import entry\n"
+    "sys.argv[0] = 'nastavnik'\n"
+    "entry()\n"
+)
+
+
+def approve_pairs(book: Path, count: int = 20) -> int:
+    """A curator's edit: the first ``count`` proposed pairs approved, the book saved by openpyxl."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(book)
+    ws = wb["Пары"]
+    col = [c.value for c in ws[1]].index("Статус") + 1
+    done = 0
+    for row in range(2, ws.max_row + 1):
+        if done < count and ws.cell(row, col).value == "предложена":
+            ws.cell(row, col).value = "утверждена"
+            done += 1
+    wb.save(book)
+    return done
+
+
 def answers_taken(out: str) -> int:
     """How many answers a run took, from its own summary («новых ответов: N»; quiet: 0)."""
     found = re.search(r"новых ответов: (\d+)", out)
@@ -93,7 +123,21 @@ def bench_size(total: int, repeat: int, root: Path) -> dict:
         seconds, cpu, _ = timed([sys.executable, "-c", FLOOR, str(workbook)], synced)
         floor.append(seconds)
         floor_cpu.append(cpu)
+    edited = root / f"edited{total}"
+    shutil.copytree(synced, edited)
+    approve_pairs(load_config(edited / "nastavnik.toml").registry)
+    later, later_cpu, anchor, anchor_cpu = [], [], [], []
+    for k in range(repeat):
+        for how, wall, cpu in (("ours", later, later_cpu), ("openpyxl", anchor, anchor_cpu)):
+            copy = root / f"later{total}-{how}-{k}"
+            shutil.copytree(edited, copy)
+            command = [str(NASTAVNIK)] if how == "ours" else [sys.executable, "-c", OPENPYXL]
+            seconds, spent, _ = timed([*command, "sync", "--config", str(copy / "nastavnik.toml")], copy)
+            wall.append(seconds)
+            cpu.append(spent)
     return {
+        "later": statistics.median(later), "later_cpu": statistics.median(later_cpu),
+        "anchor": statistics.median(anchor), "anchor_cpu": statistics.median(anchor_cpu),
         "participants": mentors + mentees, "answers": sum(counts.values()),
         "first": statistics.median(first), "taken": taken,
         "quiet": statistics.median(quiet), "quiet_taken": quiet_taken,
@@ -110,7 +154,8 @@ def main() -> None:
     args = parser.parse_args()
     print("время: настенное, с (процессор, с); медианы свежих процессов", flush=True)
     print(f"{'участников':>10} {'ответов':>8} {'первая загрузка':>16} {'взято за запуск':>16} "
-          f"{'тихий запуск':>13} {'calamine':>12} {'тихий/calamine':>15} {'книга, МБ':>10}", flush=True)
+          f"{'тихий запуск':>13} {'calamine':>12} {'тихий/calamine':>15} {'книга, МБ':>10} "
+          f"{'после правки':>14} {'openpyxl':>14}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         for size in (int(s) for s in args.sizes.split(",") if s):
             f = bench_size(size, args.repeat, Path(tmp))
@@ -118,7 +163,8 @@ def main() -> None:
             ratio = f"{f['quiet'] / f['floor']:.2f} ({f['quiet_cpu'] / f['floor_cpu']:.2f})"
             print(f"{f['participants']:>10} {f['answers']:>8} {_both(f['first'], f['first_cpu']):>16} "
                   f"{took:>16} {_both(f['quiet'], f['quiet_cpu']):>13} {_both(f['floor'], f['floor_cpu']):>12} "
-                  f"{ratio:>15} {f['size_mb']:>10.1f}", flush=True)
+                  f"{ratio:>15} {f['size_mb']:>10.1f} {_both(f['later'], f['later_cpu']):>14} "
+                  f"{_both(f['anchor'], f['anchor_cpu']):>14}", flush=True)
 
 
 def _both(wall: float, cpu: float) -> str:
