@@ -32,7 +32,7 @@ from openpyxl.utils.cell import column_index_from_string, range_boundaries
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, to_excel
 
 from sheets.changes import ChangeSet
-from sheets.layout import place, row_cells
+from sheets.layout import by_sheet, place, row_cells
 from sheets.look import wraps
 from sheets.schema import REGISTRIES, Column
 from sheets.store import SchemaMismatch, WriteReport
@@ -387,6 +387,7 @@ def patch(data: bytes, changes: ChangeSet, name: str) -> tuple[Book, WriteReport
     by_name = {s.name: s for s in REGISTRIES}
     report = WriteReport()
     problems, planned = [], []
+    parts = by_sheet(changes)
     for sheet_name in changes.sheets():
         schema = by_name[sheet_name]
         if schema.title not in book.parts:
@@ -397,7 +398,7 @@ def patch(data: bytes, changes: ChangeSet, name: str) -> tuple[Book, WriteReport
         key_idx = next((i for i, v in enumerate(head, 1) if v == schema.header(schema.key)), None)
         keys = sheet.column_values(key_idx, 2, sheet.max_row) if key_idx else []
         try:
-            placed = place(schema, head, keys, changes, sheet.last_used_row(), None)
+            placed = place(schema, head, keys, parts[sheet_name], sheet.last_used_row(), None)
         except SchemaMismatch as exc:
             problems.append(str(exc))
             continue
