@@ -7,7 +7,7 @@ and a Google spreadsheet behave alike.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import NamedTuple
 
 import pandas as pd
@@ -153,6 +153,28 @@ def by_sheet(changes: ChangeSet) -> dict[str, ChangeSet]:
                 part = out[item.sheet] = ChangeSet()
             getattr(part, kind).append(item)
     return out
+
+
+def sheets_to_write(
+    changes: ChangeSet, titles: Collection[str], problems: list[str]
+) -> list[tuple[SheetSchema, ChangeSet]]:
+    """Each sheet the changes touch with its own changes (``by_sheet``), in the changes' order;
+    a sheet the book lacks (not in ``titles``) is added to ``problems`` (Russian) and left out."""
+    parts = by_sheet(changes)
+    by_name = {s.name: s for s in REGISTRIES}
+    out = []
+    for name in changes.sheets():
+        schema = by_name[name]
+        if schema.title not in titles:
+            problems.append(f"в книге нет листа «{schema.title}»")
+            continue
+        out.append((schema, parts[name]))
+    return out
+
+
+def key_index(schema: SheetSchema, head: Sequence[object]) -> int | None:
+    """The 1-based column of the sheet's key in its header row (None when it has none)."""
+    return next((i for i, v in enumerate(head, 1) if v == schema.header(schema.key)), None)
 
 
 def place(

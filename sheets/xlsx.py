@@ -25,7 +25,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from sheets.changes import ChangeSet
 from sheets.charts import ChartSpec, resolve
 from sheets.guide import GUIDE_HEADER, GUIDE_TITLE, GUIDE_WIDTHS, guide_rows
-from sheets.layout import by_sheet, header_map, place, row_cells, snapshot_from_grids
+from sheets.layout import header_map, key_index, place, row_cells, sheets_to_write, snapshot_from_grids
 from sheets.look import PRINT_SETUP, header_colour, wraps
 from sheets.schema import (
     DROPDOWN_TITLE,
@@ -127,31 +127,19 @@ class XlsxStore:
                 self.file.save(book.save)
                 return patched
         wb = self._load(data, read_only=False)
-        by_name = {s.name: s for s in REGISTRIES}
         planned = []
-        problems = []
+        problems: list[str] = []
         style_ids: dict = {}  # (wrap, number format) -> this book's style id, for rows written as XML
-        parts = by_sheet(changes)
-        for name in changes.sheets():
-            schema = by_name[name]
-            if schema.title not in wb.sheetnames:
-                problems.append(f"в книге нет листа «{schema.title}»")
-                continue
+        for schema, own in sheets_to_write(changes, wb.sheetnames, problems):
             ws = wb[schema.title]
             head = [c.value for c in ws[1]] if ws.max_row >= 1 else []
-            key_idx = next(
-                (i for i, v in enumerate(head, 1) if v == schema.header(schema.key)), None
-            )
+            key_idx = key_index(schema, head)
             keys = (
                 [ws.cell(r, key_idx).value for r in range(2, ws.max_row + 1)] if key_idx else []
             )
-            rows = (
-                [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
-                if parts[name].assigns
-                else None
-            )
+            rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)] if own.assigns else None
             try:
-                placed = place(schema, head, keys, parts[name], _last_used_row(ws), rows)
+                placed = place(schema, head, keys, own, _last_used_row(ws), rows)
             except SchemaMismatch as exc:
                 problems.append(str(exc))
                 continue

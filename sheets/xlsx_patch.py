@@ -32,9 +32,9 @@ from openpyxl.utils.cell import column_index_from_string, range_boundaries
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, to_excel
 
 from sheets.changes import ChangeSet
-from sheets.layout import by_sheet, place, row_cells
+from sheets.layout import key_index, place, row_cells, sheets_to_write
 from sheets.look import wraps
-from sheets.schema import REGISTRIES, Column
+from sheets.schema import Column
 from sheets.store import SchemaMismatch, WriteReport
 from sheets.xlsx_rows import MAX_TEXT, row_height, typed_value, wrapped_lines
 from sheets.xlsx_styles import Styles, Unpatchable
@@ -384,21 +384,16 @@ def patch(data: bytes, changes: ChangeSet, name: str) -> tuple[Book, WriteReport
     values = sum(len(a.values) for a in changes.appends)
     if len(changes.appends) > FEW_ROWS and values * BYTES_PER_CELL > book.sheet_bytes():
         raise Unpatchable("новых строк больше, чем в книге: openpyxl с новыми строками как XML быстрее")
-    by_name = {s.name: s for s in REGISTRIES}
     report = WriteReport()
-    problems, planned = [], []
-    parts = by_sheet(changes)
-    for sheet_name in changes.sheets():
-        schema = by_name[sheet_name]
-        if schema.title not in book.parts:
-            problems.append(f"в книге нет листа «{schema.title}»")
-            continue
+    problems: list[str] = []
+    planned = []
+    for schema, own in sheets_to_write(changes, book.parts, problems):
         sheet = book.sheet(schema.title)
         head = sheet.row_values(1)
-        key_idx = next((i for i, v in enumerate(head, 1) if v == schema.header(schema.key)), None)
+        key_idx = key_index(schema, head)
         keys = sheet.column_values(key_idx, 2, sheet.max_row) if key_idx else []
         try:
-            placed = place(schema, head, keys, parts[sheet_name], sheet.last_used_row(), None)
+            placed = place(schema, head, keys, own, sheet.last_used_row(), None)
         except SchemaMismatch as exc:
             problems.append(str(exc))
             continue
