@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+import zlib
 from collections.abc import Sequence
 from copy import copy
 from pathlib import Path
@@ -56,6 +57,11 @@ DROPDOWN_ROWS = 1_048_576
 OLD_DROPDOWN_ROWS = (5000,)  # the bounds earlier versions wrote, replaced by init
 
 
+# What reading a damaged .xlsx raises: a broken zip, a member that does not inflate (zlib), XML
+# cut short (lxml's errors are SyntaxErrors), a part missing (KeyError), a value that is not one.
+DAMAGED = (zipfile.BadZipFile, zlib.error, SyntaxError, KeyError, ValueError)
+
+
 def lock_files(path: Path) -> list[Path]:
     """Lock files that Excel and LibreOffice leave beside a workbook they have open."""
     return [path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#")]
@@ -92,21 +98,23 @@ class XlsxStore:
         """Read every registry sheet of the workbook (one open of the file).
 
         Reading uses calamine (about ten times faster than openpyxl on large registries);
-        writing uses openpyxl, which keeps formatting, validation and staff's formulas.
+        writing keeps formatting, validation and staff's formulas (in place, or through openpyxl).
+        A damaged part (a sheet's XML cut short, a compressed member that does not inflate) is
+        the Russian «broken workbook» message, whichever sheet it is in.
         """
         self._require()
         self.file.remove_stale_temps(min_age=STALE_SECONDS)
         data = self.file.read()  # remembered: the write replaces only this very file
         try:
             wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+            grids = {
+                schema.name: wb.get_sheet_by_name(schema.title).to_python(skip_empty_area=False)
+                if schema.title in wb.sheet_names
+                else None
+                for schema in REGISTRIES
+            }
         except (CalamineError, OSError, ValueError) as exc:
             raise self.file.unreadable(exc) from exc
-        grids = {
-            schema.name: wb.get_sheet_by_name(schema.title).to_python(skip_empty_area=False)
-            if schema.title in wb.sheet_names
-            else None
-            for schema in REGISTRIES
-        }
         return snapshot_from_grids(self.path.name, grids)
 
     # writing ---------------------------------------------------------------------------
@@ -123,6 +131,8 @@ class XlsxStore:
                 book, patched = patch(data, changes, self.path.name)
             except Unpatchable:  # what only openpyxl writes here (a header, a merged cell): below
                 pass
+            except DAMAGED as exc:  # never through openpyxl: it may read a sheet cut short as a short sheet
+                raise self.file.unreadable(exc) from exc
             else:
                 self.file.save(book.save)
                 return patched
@@ -282,7 +292,7 @@ class XlsxStore:
     def _load(self, data: bytes, read_only: bool):
         try:
             return load_workbook(io.BytesIO(data), read_only=read_only, data_only=False)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        except (*DAMAGED, OSError, TypeError) as exc:
             raise self.file.unreadable(exc) from exc
 
     def _save(self, wb: Workbook) -> None:

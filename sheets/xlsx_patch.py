@@ -54,11 +54,9 @@ _PARSER = etree.XMLParser(huge_tree=True, remove_blank_text=False, resolve_entit
 _REF = re.compile(r"([A-Z]{1,3})([0-9]+)")
 
 
-def _parse(data: bytes, part: str) -> etree._Element:
-    try:
-        return etree.fromstring(data, _PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise Unpatchable(f"{part}: {exc}") from exc
+def _parse(data: bytes) -> etree._Element:
+    """A part's XML; one that is not well-formed raises lxml's XMLSyntaxError (a damaged book)."""
+    return etree.fromstring(data, _PARSER)
 
 
 def _text_of(node: etree._Element | None) -> str:
@@ -77,8 +75,8 @@ class Book:
     def __init__(self, data: bytes) -> None:
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
-            workbook = _parse(self.zip.read("xl/workbook.xml"), "xl/workbook.xml")
-            rels = _parse(self.zip.read("xl/_rels/workbook.xml.rels"), "workbook.xml.rels")
+            workbook = _parse(self.zip.read("xl/workbook.xml"))
+            rels = _parse(self.zip.read("xl/_rels/workbook.xml.rels"))
         except (KeyError, zipfile.BadZipFile) as exc:
             raise Unpatchable(str(exc)) from exc
         if workbook.tag != _M + "workbook":
@@ -86,19 +84,16 @@ class Book:
         targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{{{PKG_REL}}}Relationship")}
         self.parts: dict[str, str] = {}  # sheet title -> part name in the zip
         for sheet in workbook.iter(_M + "sheet"):
-            target = targets.get(sheet.get(f"{{{REL}}}id"), "")
-            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
-            self.parts[sheet.get("name", "")] = part
+            self.parts[sheet.get("name", "")] = _part_of(targets.get(sheet.get(f"{{{REL}}}id"), ""))
         pr = workbook.find(_M + "workbookPr")
         mac = pr is not None and pr.get("date1904") in ("1", "true")
         self.epoch = CALENDAR_MAC_1904 if mac else CALENDAR_WINDOWS_1900
-        shared = targets_by_type(rels, "sharedStrings")
-        self._shared_part = shared
+        self._shared_part = targets_by_type(rels, "sharedStrings")
         self._shared: list[str] | None = None
         styles = targets_by_type(rels, "styles")
         if styles is None:
             raise Unpatchable("в книге нет стилей (styles.xml)")
-        self.styles = Styles(_parse(self.zip.read(styles), styles), styles)
+        self.styles = Styles(_parse(self.zip.read(styles)), styles)
         self.sheets: dict[str, Sheet] = {}
 
     def sheet_bytes(self) -> int:
@@ -112,7 +107,7 @@ class Book:
             if self._shared_part is None:
                 self._shared = []
             else:
-                root = _parse(self.zip.read(self._shared_part), self._shared_part)
+                root = _parse(self.zip.read(self._shared_part))
                 self._shared = [_text_of(si) for si in root.iter(_M + "si")]
         return self._shared
 
@@ -122,7 +117,7 @@ class Book:
             part = self.parts.get(title)
             if part is None or part not in self.zip.namelist():
                 raise Unpatchable(f"лист «{title}»: нет части {part}")
-            self.sheets[title] = Sheet(self, part, _parse(self.zip.read(part), part))
+            self.sheets[title] = Sheet(self, part, _parse(self.zip.read(part)))
         return self.sheets[title]
 
     def save(self, path: str) -> None:
@@ -143,9 +138,13 @@ def targets_by_type(rels: etree._Element, kind: str) -> str | None:
     """The part a workbook relationship of this type points to (``styles``, ``sharedStrings``)."""
     for r in rels.iter(f"{{{PKG_REL}}}Relationship"):
         if r.get("Type", "").endswith("/" + kind):
-            target = r.get("Target", "")
-            return target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+            return _part_of(r.get("Target", ""))
     return None
+
+
+def _part_of(target: str) -> str:
+    """The zip member a workbook relationship's target names (absolute, or relative to xl/)."""
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
 
 
 class Sheet:

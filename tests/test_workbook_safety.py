@@ -212,3 +212,42 @@ def test_file_ages_are_judged_on_the_file_systems_clock(tmp_path, monkeypatch) -
     monkeypatch.setattr(time, "time", lambda: real() + 400 * 86400)
     assert WorkbookFile(book).remove_stale_temps(min_age=600) == []
     assert fresh_legacy.exists()
+
+
+def _damaged(path, member: str, how: str) -> None:
+    """The book with one part damaged: its XML cut in half, or its compressed bytes flipped."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as book:
+        parts = [(info, book.read(info)) for info in book.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in parts:
+            out.writestr(info, data[: len(data) // 2] if info.filename == member and how == "cut" else data)
+    if how == "flipped":
+        raw = bytearray(path.read_bytes())
+        info = zipfile.ZipFile(path).getinfo(member)
+        raw[info.header_offset + 30 + len(info.filename.encode()) + len(info.extra) + 5] ^= 0xFF
+        path.write_bytes(bytes(raw))
+    old = path.stat().st_mtime - 3600  # an old file: broken, not being saved
+    os.utime(path, (old, old))
+
+
+@pytest.mark.parametrize("how", ["cut", "flipped"])
+@pytest.mark.parametrize("member", ["xl/worksheets/sheet2.xml", "xl/styles.xml"])
+def test_a_damaged_part_is_a_broken_book_in_russian(demo_programme, member: str, how: str) -> None:
+    """Hostile bytes inside the archive (a sheet or the styles cut short or not inflating): the
+    run says the book is broken, writes nothing, and never writes a short sheet for a cut one."""
+    from sheets.changes import ChangeSet, RowAppend
+    from sheets.store import StoreError
+    from sheets.xlsx import XlsxStore
+
+    sync_once(demo_programme)
+    _damaged(demo_programme.registry, member, how)
+    before = demo_programme.registry.read_bytes()
+    result = cli("sync", "--config", str(demo_programme.path))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "повреждена" in result.output, result.output
+    store = XlsxStore(demo_programme.registry)  # the write alone, as after a read that passed
+    with pytest.raises(StoreError, match="повреждена"):
+        store.write(ChangeSet(appends=[RowAppend("mentors", (("id", "НС-9999"), ("full_name", "А")))]))
+    assert demo_programme.registry.read_bytes() == before
